@@ -1,0 +1,733 @@
+//! Equivalent-circuit elements, the circuit-string parser and the impedance
+//! with its analytic derivatives.
+//!
+//! Circuit strings follow impedance.py: `-` joins elements in series,
+//! `p(a,b,...)` puts them in parallel, and every element carries a number:
+//! `R0-p(R1,CPE1)`, `R0-CPE0`, `L0-R0-p(R1,CPE1)-p(R2,CPE2)-W1`.
+//!
+//! | element | impedance | parameters |
+//! |---|---|---|
+//! | `R` | R | `R1` |
+//! | `C` | 1 / (i ω C) | `C1` |
+//! | `L` | i ω L | `L1` |
+//! | `CPE` | 1 / (Q (i ω)^α), α in [-1, 1] | `CPE1.Q`, `CPE1.alpha` |
+//! | `W` | σ (1 − i) / √ω (semi-infinite Warburg) | `W1` |
+//!
+//! For speed `(i ω)^α` is evaluated as `ω^α exp(i π α / 2)` with `ln ω`
+//! computed once per spectrum.
+
+use num_complex::Complex64;
+use std::f64::consts::FRAC_PI_2;
+use std::fmt;
+
+/// The kind of a circuit element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ElementKind {
+    Resistor,
+    Capacitor,
+    Inductor,
+    Cpe,
+    Warburg,
+}
+
+impl ElementKind {
+    fn prefix(self) -> &'static str {
+        match self {
+            ElementKind::Resistor => "R",
+            ElementKind::Capacitor => "C",
+            ElementKind::Inductor => "L",
+            ElementKind::Cpe => "CPE",
+            ElementKind::Warburg => "W",
+        }
+    }
+
+    fn parameter_kinds(self) -> &'static [ParamKind] {
+        match self {
+            ElementKind::Resistor => &[ParamKind::Resistance],
+            ElementKind::Capacitor => &[ParamKind::Capacitance],
+            ElementKind::Inductor => &[ParamKind::Inductance],
+            ElementKind::Cpe => &[ParamKind::CpeQ, ParamKind::CpeAlpha],
+            ElementKind::Warburg => &[ParamKind::WarburgSigma],
+        }
+    }
+}
+
+/// What a parameter physically is; decides its unit and its default bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    Resistance,
+    Capacitance,
+    Inductance,
+    CpeQ,
+    CpeAlpha,
+    WarburgSigma,
+}
+
+impl ParamKind {
+    pub fn unit(self) -> &'static str {
+        match self {
+            ParamKind::Resistance => "Ω",
+            ParamKind::Capacitance => "F",
+            ParamKind::Inductance => "H",
+            ParamKind::CpeQ => "F s^(α−1)",
+            ParamKind::CpeAlpha => "",
+            ParamKind::WarburgSigma => "Ω s^−½",
+        }
+    }
+}
+
+/// Where a parameter may go during a fit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Bounds {
+    /// Strictly positive; fitted in log space.
+    Positive,
+    /// Closed interval; fitted through a sine transform so both ends are reachable.
+    Interval { lo: f64, hi: f64 },
+}
+
+/// One named parameter of a circuit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamSpec {
+    pub name: String,
+    pub kind: ParamKind,
+    pub bounds: Bounds,
+    /// Index of the element this parameter belongs to.
+    pub element: usize,
+}
+
+/// One element of a parsed circuit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Element {
+    pub kind: ElementKind,
+    /// The element's label as written, e.g. `CPE2`.
+    pub label: String,
+    /// Index of its first parameter in [`Circuit::params`].
+    pub first_param: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum NodeKind {
+    Element(usize),
+    Series(Vec<Node>),
+    Parallel(Vec<Node>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Node {
+    kind: NodeKind,
+    /// Parameters of this subtree: contiguous because they are numbered in reading order.
+    params: std::ops::Range<usize>,
+}
+
+/// A parsed equivalent circuit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Circuit {
+    text: String,
+    root: Node,
+    elements: Vec<Element>,
+    params: Vec<ParamSpec>,
+}
+
+/// A circuit string that could not be parsed, with the 1-based character position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CircuitError {
+    pub circuit: String,
+    pub position: usize,
+    pub message: String,
+}
+
+impl fmt::Display for CircuitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "circuit \"{}\", position {}: {}",
+            self.circuit, self.position, self.message
+        )
+    }
+}
+
+impl std::error::Error for CircuitError {}
+
+impl Circuit {
+    /// Parses an impedance.py-style circuit string.
+    pub fn parse(text: &str) -> Result<Circuit, CircuitError> {
+        let mut parser = Parser {
+            source: text,
+            chars: text.chars().collect(),
+            pos: 0,
+            elements: Vec::new(),
+            params: Vec::new(),
+        };
+        parser.skip_spaces();
+        if parser.pos >= parser.chars.len() {
+            return Err(parser.error(0, "the circuit is empty; write e.g. R0-p(R1,CPE1)"));
+        }
+        let root = parser.series()?;
+        parser.skip_spaces();
+        if parser.pos < parser.chars.len() {
+            let found = parser.chars[parser.pos];
+            return Err(parser.error(
+                parser.pos,
+                &format!("unexpected '{found}'; elements are joined with '-' and grouped with p(...)"),
+            ));
+        }
+        let canonical = root.render(&parser.elements);
+        Ok(Circuit {
+            text: canonical,
+            root,
+            elements: parser.elements,
+            params: parser.params,
+        })
+    }
+
+    /// The circuit in canonical form (no spaces).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn params(&self) -> &[ParamSpec] {
+        &self.params
+    }
+
+    pub fn elements(&self) -> &[Element] {
+        &self.elements
+    }
+
+    pub fn param_index(&self, name: &str) -> Option<usize> {
+        self.params.iter().position(|p| p.name == name)
+    }
+
+    /// Restricts the bounds of one parameter (used by the presets).
+    pub fn set_bounds(&mut self, name: &str, bounds: Bounds) -> bool {
+        match self.params.iter_mut().find(|p| p.name == name) {
+            Some(p) => {
+                p.bounds = bounds;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Impedance at angular frequency `omega` (rad/s).
+    pub fn impedance(&self, omega: f64, params: &[f64]) -> Complex64 {
+        self.eval(&self.root, omega, omega.ln(), params, None)
+    }
+
+    /// Impedance and its derivative with respect to every parameter.
+    /// `ln_omega` must be `omega.ln()`; `grad` must have one slot per parameter.
+    pub fn impedance_and_gradient(
+        &self,
+        omega: f64,
+        ln_omega: f64,
+        params: &[f64],
+        grad: &mut [Complex64],
+    ) -> Complex64 {
+        self.eval(&self.root, omega, ln_omega, params, Some(grad))
+    }
+
+    /// Impedance only, with a precomputed `ln_omega`.
+    pub fn impedance_ln(&self, omega: f64, ln_omega: f64, params: &[f64]) -> Complex64 {
+        self.eval(&self.root, omega, ln_omega, params, None)
+    }
+
+    /// The DC resistance, lim Re Z(ω → 0), or the reason there is none.
+    pub fn dc_resistance(&self, params: &[f64]) -> Result<f64, String> {
+        match self.dc(&self.root, params) {
+            Dc::Finite(r) => Ok(r),
+            Dc::Open(why) => Err(why),
+        }
+    }
+
+    fn dc(&self, node: &Node, params: &[f64]) -> Dc {
+        match &node.kind {
+            NodeKind::Element(index) => {
+                let element = &self.elements[*index];
+                let p = element.first_param;
+                match element.kind {
+                    ElementKind::Resistor => Dc::Finite(params[p]),
+                    ElementKind::Inductor => Dc::Finite(0.0),
+                    ElementKind::Capacitor => {
+                        Dc::Open(format!("{} blocks direct current", element.label))
+                    }
+                    ElementKind::Warburg => Dc::Open(format!(
+                        "{} (semi-infinite Warburg) grows without limit at low frequency",
+                        element.label
+                    )),
+                    ElementKind::Cpe => {
+                        let alpha = params[p + 1];
+                        if alpha > 0.0 {
+                            Dc::Open(format!(
+                                "{} has alpha = {:.3} > 0 and blocks direct current",
+                                element.label, alpha
+                            ))
+                        } else if alpha == 0.0 {
+                            Dc::Finite(1.0 / params[p])
+                        } else {
+                            Dc::Finite(0.0)
+                        }
+                    }
+                }
+            }
+            NodeKind::Series(children) => {
+                let mut total = 0.0;
+                for child in children {
+                    match self.dc(child, params) {
+                        Dc::Finite(r) => total += r,
+                        open => return open,
+                    }
+                }
+                Dc::Finite(total)
+            }
+            NodeKind::Parallel(children) => {
+                let mut conductance = 0.0;
+                let mut reasons = Vec::new();
+                for child in children {
+                    match self.dc(child, params) {
+                        Dc::Finite(r) if r == 0.0 => return Dc::Finite(0.0),
+                        Dc::Finite(r) => conductance += 1.0 / r,
+                        Dc::Open(why) => reasons.push(why),
+                    }
+                }
+                if conductance > 0.0 {
+                    Dc::Finite(1.0 / conductance)
+                } else {
+                    Dc::Open(reasons.join("; "))
+                }
+            }
+        }
+    }
+
+    fn eval(
+        &self,
+        node: &Node,
+        omega: f64,
+        ln_omega: f64,
+        params: &[f64],
+        mut grad: Option<&mut [Complex64]>,
+    ) -> Complex64 {
+        match &node.kind {
+            NodeKind::Element(index) => {
+                let element = &self.elements[*index];
+                element_impedance(element, omega, ln_omega, params, grad)
+            }
+            NodeKind::Series(children) => {
+                let mut z = Complex64::new(0.0, 0.0);
+                for child in children {
+                    z += self.eval(child, omega, ln_omega, params, grad.as_deref_mut());
+                }
+                z
+            }
+            NodeKind::Parallel(children) => {
+                // Child impedances are kept so each child's gradient can be rescaled:
+                // Z = 1 / Σ 1/Z_i  gives  ∂Z/∂p = (Z / Z_i)² ∂Z_i/∂p.
+                let mut admittance = Complex64::new(0.0, 0.0);
+                let mut child_z = [Complex64::new(0.0, 0.0); 8];
+                let mut many = Vec::new();
+                for (i, child) in children.iter().enumerate() {
+                    let zi = self.eval(child, omega, ln_omega, params, grad.as_deref_mut());
+                    admittance += zi.inv();
+                    if i < child_z.len() {
+                        child_z[i] = zi;
+                    } else {
+                        many.push(zi);
+                    }
+                }
+                let z = admittance.inv();
+                if let Some(grad) = grad {
+                    for (i, child) in children.iter().enumerate() {
+                        let zi = if i < child_z.len() {
+                            child_z[i]
+                        } else {
+                            many[i - child_z.len()]
+                        };
+                        let ratio = z / zi;
+                        let scale = ratio * ratio;
+                        for g in &mut grad[child.params.clone()] {
+                            *g *= scale;
+                        }
+                    }
+                }
+                z
+            }
+        }
+    }
+}
+
+enum Dc {
+    Finite(f64),
+    Open(String),
+}
+
+fn element_impedance(
+    element: &Element,
+    omega: f64,
+    ln_omega: f64,
+    params: &[f64],
+    grad: Option<&mut [Complex64]>,
+) -> Complex64 {
+    let p = element.first_param;
+    match element.kind {
+        ElementKind::Resistor => {
+            if let Some(g) = grad {
+                g[p] = Complex64::new(1.0, 0.0);
+            }
+            Complex64::new(params[p], 0.0)
+        }
+        ElementKind::Capacitor => {
+            let c = params[p];
+            let z = Complex64::new(0.0, -1.0 / (omega * c));
+            if let Some(g) = grad {
+                g[p] = -z / c;
+            }
+            z
+        }
+        ElementKind::Inductor => {
+            if let Some(g) = grad {
+                g[p] = Complex64::new(0.0, omega);
+            }
+            Complex64::new(0.0, omega * params[p])
+        }
+        ElementKind::Cpe => {
+            let q = params[p];
+            let alpha = params[p + 1];
+            // Z = Q⁻¹ ω^(−α) exp(−i π α / 2)
+            let magnitude = (-alpha * ln_omega).exp() / q;
+            let (sin, cos) = (-alpha * FRAC_PI_2).sin_cos();
+            let z = Complex64::new(magnitude * cos, magnitude * sin);
+            if let Some(g) = grad {
+                g[p] = -z / q;
+                g[p + 1] = -z * Complex64::new(ln_omega, FRAC_PI_2);
+            }
+            z
+        }
+        ElementKind::Warburg => {
+            let sigma = params[p];
+            let scale = (-0.5 * ln_omega).exp();
+            if let Some(g) = grad {
+                g[p] = Complex64::new(scale, -scale);
+            }
+            Complex64::new(sigma * scale, -sigma * scale)
+        }
+    }
+}
+
+impl Node {
+    fn render(&self, elements: &[Element]) -> String {
+        match &self.kind {
+            NodeKind::Element(i) => elements[*i].label.clone(),
+            NodeKind::Series(children) => children
+                .iter()
+                .map(|c| c.render(elements))
+                .collect::<Vec<_>>()
+                .join("-"),
+            NodeKind::Parallel(children) => format!(
+                "p({})",
+                children
+                    .iter()
+                    .map(|c| c.render(elements))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        }
+    }
+}
+
+struct Parser<'a> {
+    source: &'a str,
+    chars: Vec<char>,
+    pos: usize,
+    elements: Vec<Element>,
+    params: Vec<ParamSpec>,
+}
+
+impl Parser<'_> {
+    fn error(&self, pos: usize, message: &str) -> CircuitError {
+        CircuitError {
+            circuit: self.source.to_string(),
+            position: pos + 1,
+            message: message.to_string(),
+        }
+    }
+
+    fn skip_spaces(&mut self) {
+        while self.chars.get(self.pos).is_some_and(|c| c.is_whitespace()) {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&mut self) -> Option<char> {
+        self.skip_spaces();
+        self.chars.get(self.pos).copied()
+    }
+
+    fn series(&mut self) -> Result<Node, CircuitError> {
+        let start = self.params.len();
+        let mut children = vec![self.term()?];
+        while self.peek() == Some('-') {
+            self.pos += 1;
+            children.push(self.term()?);
+        }
+        let params = start..self.params.len();
+        if children.len() == 1 {
+            return Ok(children.remove(0));
+        }
+        Ok(Node {
+            kind: NodeKind::Series(children),
+            params,
+        })
+    }
+
+    fn term(&mut self) -> Result<Node, CircuitError> {
+        let here = match self.peek() {
+            Some(_) => self.pos,
+            None => {
+                return Err(self.error(self.pos, "expected an element such as R1, C1, L1, CPE1 or W1, or p(...)"));
+            }
+        };
+        let is_parallel = matches!(self.chars.get(here), Some('p') | Some('P'))
+            && self.chars[here + 1..]
+                .iter()
+                .find(|c| !c.is_whitespace())
+                .is_some_and(|c| *c == '(');
+        if is_parallel {
+            self.pos = here + 1;
+            self.skip_spaces();
+            self.pos += 1; // the '('
+            let start = self.params.len();
+            let mut children = vec![self.series()?];
+            loop {
+                match self.peek() {
+                    Some(',') => {
+                        self.pos += 1;
+                        children.push(self.series()?);
+                    }
+                    Some(')') => {
+                        self.pos += 1;
+                        break;
+                    }
+                    Some(c) => {
+                        return Err(self.error(self.pos, &format!("expected ',' or ')' in p(...), found '{c}'")));
+                    }
+                    None => {
+                        return Err(self.error(here, "p( is never closed with ')'"));
+                    }
+                }
+            }
+            if children.len() < 2 {
+                return Err(self.error(here, "p(...) needs at least two branches separated by ','"));
+            }
+            return Ok(Node {
+                kind: NodeKind::Parallel(children),
+                params: start..self.params.len(),
+            });
+        }
+        self.element()
+    }
+
+    fn element(&mut self) -> Result<Node, CircuitError> {
+        let start = self.pos;
+        let mut letters = String::new();
+        while let Some(c) = self.chars.get(self.pos).filter(|c| c.is_ascii_alphabetic()) {
+            letters.push(c.to_ascii_uppercase());
+            self.pos += 1;
+        }
+        let kind = match letters.as_str() {
+            "R" => ElementKind::Resistor,
+            "C" => ElementKind::Capacitor,
+            "L" => ElementKind::Inductor,
+            "CPE" | "Q" => ElementKind::Cpe,
+            "W" => ElementKind::Warburg,
+            "" => {
+                let found = self.chars.get(start).copied().unwrap_or(' ');
+                return Err(self.error(start, &format!("expected an element such as R1, C1, L1, CPE1 or W1, found '{found}'")));
+            }
+            other => {
+                return Err(self.error(start, &format!("unknown element '{other}'; known elements are R, C, L, CPE and W")));
+            }
+        };
+        let digits_start = self.pos;
+        let mut number = String::new();
+        while let Some(c) = self.chars.get(self.pos).filter(|c| c.is_ascii_alphanumeric() || **c == '_') {
+            number.push(*c);
+            self.pos += 1;
+        }
+        if number.is_empty() {
+            return Err(self.error(digits_start, &format!("element {} needs a number, e.g. {}1", kind.prefix(), kind.prefix())));
+        }
+        let label = format!("{}{}", kind.prefix(), number);
+        if self.elements.iter().any(|e| e.label == label) {
+            return Err(self.error(start, &format!("{label} appears twice; number every element differently")));
+        }
+        let first_param = self.params.len();
+        let element_index = self.elements.len();
+        for param_kind in kind.parameter_kinds() {
+            let name = match param_kind {
+                ParamKind::CpeQ => format!("{label}.Q"),
+                ParamKind::CpeAlpha => format!("{label}.alpha"),
+                _ => label.clone(),
+            };
+            let bounds = match param_kind {
+                ParamKind::CpeAlpha => Bounds::Interval { lo: -1.0, hi: 1.0 },
+                _ => Bounds::Positive,
+            };
+            self.params.push(ParamSpec {
+                name,
+                kind: *param_kind,
+                bounds,
+                element: element_index,
+            });
+        }
+        self.elements.push(Element {
+            kind,
+            label,
+            first_param,
+        });
+        Ok(Node {
+            kind: NodeKind::Element(element_index),
+            params: first_param..self.params.len(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: Complex64, b: Complex64, rel: f64) -> bool {
+        (a - b).norm() <= rel * b.norm().max(1e-300)
+    }
+
+    #[test]
+    fn resistor_capacitor_inductor_by_hand() {
+        let c = Circuit::parse("R1-C2-L3").unwrap();
+        // ω = 1000: R = 10, 1/(iωC) with C = 1e-6 is -1000 i, iωL with L = 1e-3 is 1 i.
+        let z = c.impedance(1000.0, &[10.0, 1e-6, 1e-3]);
+        assert!(close(z, Complex64::new(10.0, -999.0), 1e-12), "{z}");
+    }
+
+    #[test]
+    fn cpe_limits_match_capacitor_inductor_and_resistor() {
+        let c = Circuit::parse("CPE1").unwrap();
+        let omega = 2.0 * std::f64::consts::PI * 50.0;
+        let cap = c.impedance(omega, &[2e-6, 1.0]);
+        assert!(close(cap, Complex64::new(0.0, -1.0 / (omega * 2e-6)), 1e-12));
+        let ind = c.impedance(omega, &[1.0 / 3e-3, -1.0]);
+        assert!(close(ind, Complex64::new(0.0, omega * 3e-3), 1e-12));
+        let res = c.impedance(omega, &[0.25, 0.0]);
+        assert!(close(res, Complex64::new(4.0, 0.0), 1e-12));
+        // α = 0.5 at ω = 4: (i·4)^0.5 = 2 e^{iπ/4}, Q = 1 → Z = 0.5 e^{-iπ/4}
+        let half = c.impedance(4.0, &[1.0, 0.5]);
+        let expected = Complex64::from_polar(0.5, -std::f64::consts::FRAC_PI_4);
+        assert!(close(half, expected, 1e-12));
+    }
+
+    #[test]
+    fn warburg_by_hand() {
+        let c = Circuit::parse("W1").unwrap();
+        let z = c.impedance(4.0, &[3.0]);
+        assert!(close(z, Complex64::new(1.5, -1.5), 1e-12));
+    }
+
+    #[test]
+    fn randles_by_hand() {
+        // R0 + (R1 || C1) at the apex ω = 1/(R1 C1): Z = R0 + R1/2 − i R1/2.
+        let c = Circuit::parse("R0-p(R1,C1)").unwrap();
+        let z = c.impedance(1.0 / (100.0 * 1e-6), &[10.0, 100.0, 1e-6]);
+        assert!(close(z, Complex64::new(60.0, -50.0), 1e-12), "{z}");
+    }
+
+    #[test]
+    fn parameter_names_follow_the_elements() {
+        let c = Circuit::parse("L0-R0-p(R1,CPE1)-p(R2,CPE2)-W1").unwrap();
+        let names: Vec<_> = c.params().iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["L0", "R0", "R1", "CPE1.Q", "CPE1.alpha", "R2", "CPE2.Q", "CPE2.alpha", "W1"]
+        );
+        assert_eq!(c.text(), "L0-R0-p(R1,CPE1)-p(R2,CPE2)-W1");
+        assert_eq!(Circuit::parse(" R0 - p( R1 , CPE1 ) ").unwrap().text(), "R0-p(R1,CPE1)");
+    }
+
+    #[test]
+    fn nested_parallel_parses() {
+        let c = Circuit::parse("R0-p(R1-p(R2,C2),C1)").unwrap();
+        let p = [1.0, 2.0, 3.0, 1e-3, 1e-2];
+        let omega = 7.0;
+        let inner = Complex64::new(3.0, 0.0).inv() + Complex64::new(0.0, omega * 1e-3);
+        let branch = Complex64::new(2.0, 0.0) + inner.inv();
+        let expected = Complex64::new(1.0, 0.0) + (branch.inv() + Complex64::new(0.0, omega * 1e-2)).inv();
+        assert!(close(c.impedance(omega, &p), expected, 1e-12));
+    }
+
+    #[test]
+    fn malformed_strings_name_the_position() {
+        let cases = [
+            ("", 1, "empty"),
+            ("R0-X1", 4, "unknown element 'X'"),
+            ("R0-p(R1,C1", 4, "never closed"),
+            ("R0-p(R1)", 4, "at least two"),
+            ("R0-", 4, "expected an element"),
+            ("R-C1", 2, "needs a number"),
+            ("R1-R1", 4, "appears twice"),
+            ("R1)C1", 3, "unexpected ')'"),
+            ("R1-p(R2;C2)", 8, "expected ',' or ')'"),
+        ];
+        for (text, position, fragment) in cases {
+            let err = Circuit::parse(text).unwrap_err();
+            assert_eq!(err.position, position, "{text}: {err}");
+            assert!(err.message.contains(fragment), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn derivatives_match_finite_differences() {
+        let c = Circuit::parse("L0-R0-p(R1,CPE1)-p(R2,C2)-W1-CPE3").unwrap();
+        let params = [2e-7, 5.0, 120.0, 3e-6, 0.83, 800.0, 4e-8, 30.0, 1e4, -0.9];
+        let mut checked = vec![0; params.len()];
+        for omega in [0.7, 31.0, 2.2e3, 6.1e5, 3e7] {
+            let ln_omega = f64::ln(omega);
+            let mut grad = vec![Complex64::new(0.0, 0.0); params.len()];
+            let z = c.impedance_and_gradient(omega, ln_omega, &params, &mut grad);
+            assert!(close(z, c.impedance(omega, &params), 1e-14));
+            for j in 0..params.len() {
+                let h = 1e-5 * params[j].abs();
+                let mut up = params;
+                let mut down = params;
+                up[j] += h;
+                down[j] -= h;
+                let numeric = (c.impedance(omega, &up) - c.impedance(omega, &down)) / (2.0 * h);
+                // Rounding in Z(p ± h) limits what a difference quotient can resolve.
+                let resolution = 1e-15 * z.norm() / h;
+                let scale = numeric.norm().max(grad[j].norm());
+                if resolution > 1e-6 * scale {
+                    continue;
+                }
+                checked[j] += 1;
+                assert!(
+                    (numeric - grad[j]).norm() <= 1e-6 * scale,
+                    "{} at ω={omega}: analytic {} numeric {}",
+                    c.params()[j].name,
+                    grad[j],
+                    numeric
+                );
+            }
+        }
+        assert!(checked.iter().all(|&n| n >= 1), "{checked:?}");
+    }
+
+    #[test]
+    fn dc_resistance_of_presets_and_blocking_circuits() {
+        let semicircle = Circuit::parse("R1-p(R2,CPE2)").unwrap();
+        assert_eq!(semicircle.dc_resistance(&[50.0, 950.0, 1e-9, 0.9]), Ok(1000.0));
+        let inductive = Circuit::parse("R0-CPE0").unwrap();
+        assert_eq!(inductive.dc_resistance(&[1.3, 1e6, -0.95]), Ok(1.3));
+        let blocked = Circuit::parse("R0-p(R1,C1)-C2").unwrap();
+        assert!(blocked.dc_resistance(&[1.0, 2.0, 1e-6, 1e-3]).unwrap_err().contains("C2"));
+        let warburg = Circuit::parse("R0-W1").unwrap();
+        assert!(warburg.dc_resistance(&[1.0, 2.0]).is_err());
+        let capacitive_cpe = Circuit::parse("R0-CPE1").unwrap();
+        assert!(capacitive_cpe.dc_resistance(&[1.0, 1e-6, 0.8]).unwrap_err().contains("alpha"));
+        let shunted = Circuit::parse("p(R1,C1)-p(R2,W2)").unwrap();
+        assert_eq!(shunted.dc_resistance(&[3.0, 1e-6, 4.0, 1.0]), Ok(7.0));
+    }
+}

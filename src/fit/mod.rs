@@ -1,0 +1,538 @@
+//! Complex nonlinear least squares (CNLS) fit of a circuit to a spectrum.
+//!
+//! The fit minimises Σ_k w_k |Z_model(ω_k) − Z_k|² over the points inside the chosen
+//! frequency range with Levenberg–Marquardt (MINPACK's trust-region variant, from the
+//! `levenberg-marquardt` crate). Weights are `modulus` (w = 1/|Z_k|², every point
+//! counts by its relative error; the default, Boukamp 1986) or `unit` (w = 1).
+//!
+//! Initial values come from the data ([`guess`]). When the result is poor (no
+//! convergence, or an rms relative misfit above [`POOR_FIT_RMS`]) the fit restarts
+//! from spread starting points and keeps the best. A bounded parameter that ends
+//! within a hair of its bound is tried at the bound: if the fit is no worse there,
+//! it is reported as at the bound, without a standard error.
+
+pub mod guess;
+mod problem;
+pub mod stats;
+
+use crate::circuit::{Bounds, Circuit};
+use crate::preset::Preset;
+use crate::spectrum::Spectrum;
+use levenberg_marquardt::{LevenbergMarquardt, TerminationReason};
+use nalgebra::DMatrix;
+use num_complex::Complex64;
+use problem::{CnlsProblem, FitData};
+use serde::{Deserialize, Serialize};
+use std::f64::consts::TAU;
+use std::fmt;
+
+/// rms relative misfit above which the automatic starting point is not trusted.
+pub const POOR_FIT_RMS: f64 = 0.02;
+
+/// How residuals are weighted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Weighting {
+    /// Each residual divided by |Z_data|.
+    #[default]
+    Modulus,
+    /// Plain residuals in ohm.
+    Unit,
+}
+
+impl Weighting {
+    pub fn parse(text: &str) -> Option<Weighting> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "modulus" | "mod" | "proportional" => Some(Weighting::Modulus),
+            "unit" | "none" => Some(Weighting::Unit),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Weighting::Modulus => "modulus",
+            Weighting::Unit => "unit",
+        }
+    }
+}
+
+/// What the user may set for one fit.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FitOptions {
+    pub weighting: Weighting,
+    /// Points below `fmin` or above `fmax` (Hz) are kept but not fitted.
+    pub fmin: Option<f64>,
+    pub fmax: Option<f64>,
+    /// Starting values that replace the automatic guess.
+    pub init: Vec<(String, f64)>,
+    /// Parameters held at a value.
+    pub fix: Vec<(String, f64)>,
+    /// Skip the multi-start rescue (for benchmarks of a single descent).
+    pub single_start: bool,
+}
+
+/// How a parameter ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamStatus {
+    Free,
+    Fixed,
+    AtLowerBound,
+    AtUpperBound,
+}
+
+/// One fitted parameter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParamEstimate {
+    pub name: String,
+    pub value: f64,
+    pub stderr: Option<f64>,
+    pub unit: &'static str,
+    pub status: ParamStatus,
+}
+
+/// Goodness of fit and solver outcome.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FitStats {
+    pub weighting: Weighting,
+    pub n_points: usize,
+    pub n_free: usize,
+    pub rss: f64,
+    pub chi2_reduced: f64,
+    pub aic: f64,
+    pub bic: f64,
+    /// rms of |Z_fit − Z| / |Z| over the fitted points (whatever the weighting).
+    pub rms_relative: f64,
+    /// Jacobian evaluations of the best descent.
+    pub iterations: usize,
+    /// Residual evaluations of the best descent.
+    pub evaluations: usize,
+    pub converged: bool,
+    pub termination: String,
+    /// How many starting points were tried.
+    pub starts: usize,
+}
+
+/// The outcome of [`fit`].
+#[derive(Debug, Clone)]
+pub struct FitResult {
+    pub circuit: Circuit,
+    pub preset: Option<Preset>,
+    /// Every parameter in physical units, in circuit order.
+    pub values: Vec<f64>,
+    pub params: Vec<ParamEstimate>,
+    /// Covariance over all parameters (rows and columns of fixed or bounded ones are 0);
+    /// `None` when the free parameters are not identifiable.
+    pub covariance: Option<DMatrix<f64>>,
+    pub stats: FitStats,
+    /// Which points of the spectrum were fitted.
+    pub fitted: Vec<bool>,
+}
+
+impl FitResult {
+    pub fn value(&self, name: &str) -> Option<f64> {
+        self.circuit.param_index(name).and_then(|i| self.values.get(i).copied())
+    }
+
+    pub fn estimate(&self, name: &str) -> Option<&ParamEstimate> {
+        self.params.iter().find(|p| p.name == name)
+    }
+
+    /// Covariance of two parameters by name (0 for fixed or bounded ones).
+    pub fn covariance_of(&self, a: &str, b: &str) -> Option<f64> {
+        let cov = self.covariance.as_ref()?;
+        let i = self.circuit.param_index(a)?;
+        let j = self.circuit.param_index(b)?;
+        Some(cov[(i, j)])
+    }
+
+    /// Correlation matrix of the free parameters: (names, rows).
+    pub fn correlation(&self) -> Option<(Vec<String>, Vec<Vec<f64>>)> {
+        let cov = self.covariance.as_ref()?;
+        let free: Vec<usize> = (0..self.params.len())
+            .filter(|&i| self.params[i].status == ParamStatus::Free)
+            .collect();
+        let sub = DMatrix::from_fn(free.len(), free.len(), |i, j| cov[(free[i], free[j])]);
+        let corr = stats::correlation(&sub);
+        let names = free.iter().map(|&i| self.params[i].name.clone()).collect();
+        let rows = (0..free.len()).map(|i| corr.row(i).iter().copied().collect()).collect();
+        Some((names, rows))
+    }
+
+    /// The fitted model at frequency `f` (Hz).
+    pub fn model(&self, f_hz: f64) -> Complex64 {
+        self.circuit.impedance(TAU * f_hz, &self.values)
+    }
+}
+
+/// Why a fit could not be attempted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FitError(pub String);
+
+impl fmt::Display for FitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for FitError {}
+
+/// Fits `circuit` to `spectrum`.
+pub fn fit(
+    spectrum: &Spectrum,
+    circuit: &Circuit,
+    preset: Option<Preset>,
+    options: &FitOptions,
+) -> Result<FitResult, FitError> {
+    let fitted = fit_mask(spectrum, options)?;
+    let data = fit_data(spectrum, &fitted, options.weighting);
+    let n_params = circuit.params().len();
+    if data.omega.len() < 3 || 2 * data.omega.len() <= n_params {
+        return Err(FitError(format!(
+            "only {} points lie inside the frequency range; {} parameters need more",
+            data.omega.len(),
+            n_params
+        )));
+    }
+
+    let mut values = guess::initial_values(circuit, preset, &data.omega, &data.z);
+    let mut fixed = vec![false; n_params];
+    for (name, value) in &options.init {
+        let i = lookup(circuit, name, "--init")?;
+        check_in_bounds(circuit, i, *value)?;
+        values[i] = *value;
+    }
+    for (name, value) in &options.fix {
+        let i = lookup(circuit, name, "--fix")?;
+        check_in_bounds(circuit, i, *value)?;
+        values[i] = *value;
+        fixed[i] = true;
+    }
+    keep_inside_bounds(circuit, &mut values, &fixed);
+
+    let mut best = descend(circuit, &data, &values, &fixed);
+    let mut starts = 1;
+    if !options.single_start && is_poor(&best) {
+        for start in spread_starts(circuit, &values, &fixed, 12) {
+            let candidate = descend(circuit, &data, &start, &fixed);
+            starts += 1;
+            if better(&candidate, &best) {
+                best = candidate;
+            }
+            if !is_poor(&best) {
+                break;
+            }
+        }
+    }
+    let best = settle_at_bounds(circuit, &data, best, &fixed);
+    Ok(finish(circuit, preset, &data, best, fixed, fitted, starts, options.weighting))
+}
+
+fn lookup(circuit: &Circuit, name: &str, option: &str) -> Result<usize, FitError> {
+    circuit.param_index(name).ok_or_else(|| {
+        let known: Vec<&str> = circuit.params().iter().map(|p| p.name.as_str()).collect();
+        FitError(format!(
+            "{option} {name}: the circuit {} has no parameter {name}; its parameters are {}",
+            circuit.text(),
+            known.join(", ")
+        ))
+    })
+}
+
+fn check_in_bounds(circuit: &Circuit, i: usize, value: f64) -> Result<(), FitError> {
+    let spec = &circuit.params()[i];
+    let ok = match spec.bounds {
+        Bounds::Positive => value > 0.0 && value.is_finite(),
+        Bounds::Interval { lo, hi } => value >= lo && value <= hi,
+    };
+    if ok {
+        return Ok(());
+    }
+    let range = match spec.bounds {
+        Bounds::Positive => "> 0".to_string(),
+        Bounds::Interval { lo, hi } => format!("in [{lo}, {hi}]"),
+    };
+    Err(FitError(format!("{} = {value} is out of range: it must be {range}", spec.name)))
+}
+
+/// Free bounded parameters start strictly inside (the sine transform is flat at its ends).
+fn keep_inside_bounds(circuit: &Circuit, values: &mut [f64], fixed: &[bool]) {
+    for (i, spec) in circuit.params().iter().enumerate() {
+        if fixed[i] {
+            continue;
+        }
+        values[i] = match spec.bounds {
+            Bounds::Positive if !(values[i].is_finite() && values[i] > 0.0) => 1.0,
+            Bounds::Positive => values[i],
+            Bounds::Interval { lo, hi } => {
+                let margin = 0.01 * (hi - lo);
+                values[i].clamp(lo + margin, hi - margin)
+            }
+        };
+    }
+}
+
+fn fit_mask(spectrum: &Spectrum, options: &FitOptions) -> Result<Vec<bool>, FitError> {
+    let lo = options.fmin.unwrap_or(0.0);
+    let hi = options.fmax.unwrap_or(f64::INFINITY);
+    if lo.is_nan() || hi.is_nan() || lo >= hi {
+        return Err(FitError(format!(
+            "the frequency range fmin = {lo} Hz, fmax = {hi} Hz is empty"
+        )));
+    }
+    Ok(spectrum.freq_hz.iter().map(|&f| f >= lo && f <= hi).collect())
+}
+
+fn fit_data(spectrum: &Spectrum, fitted: &[bool], weighting: Weighting) -> FitData {
+    let mut data = FitData {
+        omega: Vec::new(),
+        ln_omega: Vec::new(),
+        z: Vec::new(),
+        sqrt_weight: Vec::new(),
+    };
+    for ((&f, &z), &keep) in spectrum.freq_hz.iter().zip(&spectrum.z).zip(fitted) {
+        if !keep {
+            continue;
+        }
+        let omega = TAU * f;
+        data.omega.push(omega);
+        data.ln_omega.push(omega.ln());
+        data.z.push(z);
+        data.sqrt_weight.push(match weighting {
+            Weighting::Modulus if z.norm() > 0.0 => 1.0 / z.norm(),
+            _ => 1.0,
+        });
+    }
+    data
+}
+
+/// One Levenberg–Marquardt descent.
+#[derive(Debug, Clone)]
+struct Descent {
+    values: Vec<f64>,
+    at_bound: Vec<Option<ParamStatus>>,
+    rss: f64,
+    rms_relative: f64,
+    iterations: usize,
+    evaluations: usize,
+    termination: String,
+    converged: bool,
+}
+
+fn descend(circuit: &Circuit, data: &FitData, start: &[f64], fixed: &[bool]) -> Descent {
+    let free: Vec<usize> = (0..start.len()).filter(|&i| !fixed[i]).collect();
+    let problem = CnlsProblem::new(circuit, data, free, start.to_vec());
+    let (problem, report) = LevenbergMarquardt::new()
+        .with_tol(1e-12)
+        .with_patience(200)
+        .minimize(problem);
+    let converged = report.termination.was_successful();
+    let termination = describe(&report.termination);
+    let values = problem.values.clone();
+    let rss = weighted_rss(circuit, data, &values);
+    Descent {
+        rms_relative: rms_relative(circuit, data, &values),
+        at_bound: vec![None; values.len()],
+        values,
+        rss,
+        iterations: problem.jacobian_evaluations.get(),
+        evaluations: report.number_of_evaluations,
+        termination,
+        converged,
+    }
+}
+
+fn describe(reason: &TerminationReason) -> String {
+    match reason {
+        TerminationReason::ResidualsZero => "residuals are zero".into(),
+        TerminationReason::Orthogonal => "gradient vanished (gtol)".into(),
+        TerminationReason::Converged { .. } => "converged (relative change below tolerance)".into(),
+        TerminationReason::LostPatience => "stopped at the evaluation limit".into(),
+        TerminationReason::Numerical(what) => format!("non-finite {what}"),
+        TerminationReason::User(what) => format!("model not finite ({what})"),
+        TerminationReason::NoImprovementPossible(what) => format!("no further improvement possible ({what})"),
+        other => format!("{other:?}"),
+    }
+}
+
+fn weighted_rss(circuit: &Circuit, data: &FitData, values: &[f64]) -> f64 {
+    let mut rss = 0.0;
+    for k in 0..data.omega.len() {
+        let d = (circuit.impedance_ln(data.omega[k], data.ln_omega[k], values) - data.z[k]) * data.sqrt_weight[k];
+        rss += d.norm_sqr();
+    }
+    if rss.is_finite() { rss } else { f64::INFINITY }
+}
+
+fn rms_relative(circuit: &Circuit, data: &FitData, values: &[f64]) -> f64 {
+    let n = data.omega.len().max(1) as f64;
+    let mut sum = 0.0;
+    for k in 0..data.omega.len() {
+        let model = circuit.impedance_ln(data.omega[k], data.ln_omega[k], values);
+        let scale = data.z[k].norm().max(f64::MIN_POSITIVE);
+        sum += ((model - data.z[k]) / scale).norm_sqr();
+    }
+    let rms = (sum / n).sqrt();
+    if rms.is_finite() { rms } else { f64::INFINITY }
+}
+
+fn is_poor(d: &Descent) -> bool {
+    !d.converged || !(d.rms_relative <= POOR_FIT_RMS)
+}
+
+fn better(a: &Descent, b: &Descent) -> bool {
+    a.rss.is_finite() && (!b.rss.is_finite() || a.rss < b.rss)
+}
+
+/// Deterministic spread of starting points around `centre`: positive parameters
+/// scattered over ±2 decades (log-uniform), bounded ones over their range.
+fn spread_starts(circuit: &Circuit, centre: &[f64], fixed: &[bool], count: usize) -> Vec<Vec<f64>> {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        // xorshift64*: reproducible starts without a random-number dependency.
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        (state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
+    };
+    (0..count)
+        .map(|_| {
+            circuit
+                .params()
+                .iter()
+                .enumerate()
+                .map(|(i, spec)| {
+                    let u = next();
+                    if fixed[i] {
+                        return centre[i];
+                    }
+                    match spec.bounds {
+                        Bounds::Positive => centre[i] * 10f64.powf(4.0 * u - 2.0),
+                        Bounds::Interval { lo, hi } => lo + (hi - lo) * (0.05 + 0.9 * u),
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Tries every free bounded parameter that ended next to a bound at the bound itself.
+fn settle_at_bounds(circuit: &Circuit, data: &FitData, mut best: Descent, fixed: &[bool]) -> Descent {
+    for (i, spec) in circuit.params().iter().enumerate() {
+        let Bounds::Interval { lo, hi } = spec.bounds else { continue };
+        if fixed[i] || best.at_bound[i].is_some() {
+            continue;
+        }
+        let near = 1e-3 * (hi - lo);
+        let (bound, status) = if best.values[i] - lo <= near {
+            (lo, ParamStatus::AtLowerBound)
+        } else if hi - best.values[i] <= near {
+            (hi, ParamStatus::AtUpperBound)
+        } else {
+            continue;
+        };
+        let mut held = fixed.to_vec();
+        for (j, b) in best.at_bound.iter().enumerate() {
+            held[j] |= b.is_some();
+        }
+        held[i] = true;
+        let mut start = best.values.clone();
+        start[i] = bound;
+        let mut candidate = descend(circuit, data, &start, &held);
+        if candidate.rss <= best.rss * (1.0 + 1e-9) + 1e-300 {
+            candidate.at_bound = best.at_bound.clone();
+            candidate.at_bound[i] = Some(status);
+            best = candidate;
+        }
+    }
+    best
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    circuit: &Circuit,
+    preset: Option<Preset>,
+    data: &FitData,
+    best: Descent,
+    fixed: Vec<bool>,
+    fitted: Vec<bool>,
+    starts: usize,
+    weighting: Weighting,
+) -> FitResult {
+    let n_params = best.values.len();
+    let free: Vec<usize> = (0..n_params)
+        .filter(|&i| !fixed[i] && best.at_bound[i].is_none())
+        .collect();
+    let n_points = data.omega.len();
+    let criteria = stats::criteria(best.rss, n_points, free.len());
+    let problem = CnlsProblem::new(circuit, data, free.clone(), best.values.clone());
+    let jacobian = problem.physical_jacobian(&free);
+    let covariance = stats::covariance(&jacobian, criteria.chi2_reduced).map(|small| {
+        let mut full = DMatrix::zeros(n_params, n_params);
+        for (a, &i) in free.iter().enumerate() {
+            for (b, &j) in free.iter().enumerate() {
+                full[(i, j)] = small[(a, b)];
+            }
+        }
+        full
+    });
+    let params = circuit
+        .params()
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            let status = if fixed[i] {
+                ParamStatus::Fixed
+            } else {
+                best.at_bound[i].unwrap_or(ParamStatus::Free)
+            };
+            let stderr = match (&covariance, status) {
+                (Some(cov), ParamStatus::Free) => Some(cov[(i, i)].max(0.0).sqrt()),
+                _ => None,
+            };
+            ParamEstimate {
+                name: spec.name.clone(),
+                value: best.values[i],
+                stderr,
+                unit: spec.kind.unit(),
+                status,
+            }
+        })
+        .collect();
+    FitResult {
+        circuit: circuit.clone(),
+        preset,
+        values: best.values,
+        params,
+        covariance,
+        stats: FitStats {
+            weighting,
+            n_points,
+            n_free: free.len(),
+            rss: criteria.rss,
+            chi2_reduced: criteria.chi2_reduced,
+            aic: criteria.aic,
+            bic: criteria.bic,
+            rms_relative: best.rms_relative,
+            iterations: best.iterations,
+            evaluations: best.evaluations,
+            converged: best.converged,
+            termination: best.termination,
+            starts,
+        },
+        fitted,
+    }
+}
+
+/// Frequencies in Hz, log-spaced, for drawing a model curve over a window.
+pub fn log_grid(f_min: f64, f_max: f64, per_decade: usize) -> Vec<f64> {
+    if !(f_min > 0.0 && f_max >= f_min && f_max.is_finite()) {
+        return Vec::new();
+    }
+    let decades = (f_max / f_min).log10();
+    let n = ((decades * per_decade as f64).ceil() as usize).clamp(1, 10_000);
+    (0..=n)
+        .map(|i| f_min * 10f64.powf(decades * i as f64 / n as f64))
+        .collect()
+}

@@ -1,0 +1,184 @@
+//! The complex nonlinear least-squares problem handed to Levenberg–Marquardt.
+//!
+//! Residuals are stacked `[w_k Re(Z_model − Z_k), w_k Im(Z_model − Z_k)]` for every
+//! fitted point k. The solver works in unconstrained coordinates `u`: positive
+//! parameters as `p = exp(u)`, bounded ones as `p = lo + (hi − lo)(1 + sin u)/2`,
+//! so a bounded parameter can reach either end of its range.
+
+use crate::circuit::{Bounds, Circuit};
+use levenberg_marquardt::LeastSquaresProblem;
+use nalgebra::{DMatrix, DVector, Dyn, Owned};
+use num_complex::Complex64;
+use std::cell::Cell;
+
+/// Maps one parameter between physical and solver coordinates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Transform {
+    Log,
+    Sine { lo: f64, hi: f64 },
+}
+
+impl Transform {
+    pub(crate) fn for_bounds(bounds: Bounds) -> Transform {
+        match bounds {
+            Bounds::Positive => Transform::Log,
+            Bounds::Interval { lo, hi } => Transform::Sine { lo, hi },
+        }
+    }
+
+    pub(crate) fn to_physical(self, u: f64) -> f64 {
+        match self {
+            Transform::Log => u.exp(),
+            Transform::Sine { lo, hi } => lo + (hi - lo) * 0.5 * (1.0 + u.sin()),
+        }
+    }
+
+    pub(crate) fn to_solver(self, p: f64) -> f64 {
+        match self {
+            Transform::Log => p.ln(),
+            Transform::Sine { lo, hi } => (2.0 * (p - lo) / (hi - lo) - 1.0).clamp(-1.0, 1.0).asin(),
+        }
+    }
+
+    /// dp/du at u.
+    pub(crate) fn slope(self, u: f64) -> f64 {
+        match self {
+            Transform::Log => u.exp(),
+            Transform::Sine { lo, hi } => (hi - lo) * 0.5 * u.cos(),
+        }
+    }
+}
+
+/// Frequencies, data and weights of the points being fitted.
+#[derive(Debug, Clone)]
+pub(crate) struct FitData {
+    pub omega: Vec<f64>,
+    pub ln_omega: Vec<f64>,
+    pub z: Vec<Complex64>,
+    /// Square root of the weight of each point: 1/|Z_k| (modulus) or 1 (unit).
+    pub sqrt_weight: Vec<f64>,
+}
+
+/// The solver's view: which parameters are free, how they are transformed,
+/// and the values of the others.
+pub(crate) struct CnlsProblem<'a> {
+    pub circuit: &'a Circuit,
+    pub data: &'a FitData,
+    pub free: Vec<usize>,
+    pub transforms: Vec<Transform>,
+    /// All parameters in physical units; the free ones follow `u`.
+    pub values: Vec<f64>,
+    u: DVector<f64>,
+    pub jacobian_evaluations: Cell<usize>,
+}
+
+impl<'a> CnlsProblem<'a> {
+    pub fn new(circuit: &'a Circuit, data: &'a FitData, free: Vec<usize>, values: Vec<f64>) -> Self {
+        let transforms: Vec<Transform> = free
+            .iter()
+            .map(|&i| Transform::for_bounds(circuit.params()[i].bounds))
+            .collect();
+        let u = DVector::from_iterator(
+            free.len(),
+            free.iter().zip(&transforms).map(|(&i, t)| t.to_solver(values[i])),
+        );
+        CnlsProblem {
+            circuit,
+            data,
+            free,
+            transforms,
+            values,
+            u,
+            jacobian_evaluations: Cell::new(0),
+        }
+    }
+
+    /// Weighted residuals at the current values.
+    pub fn residual_vector(&self) -> DVector<f64> {
+        let n = self.data.omega.len();
+        let mut r = DVector::zeros(2 * n);
+        for k in 0..n {
+            let model = self.circuit.impedance_ln(self.data.omega[k], self.data.ln_omega[k], &self.values);
+            let d = (model - self.data.z[k]) * self.data.sqrt_weight[k];
+            r[2 * k] = d.re;
+            r[2 * k + 1] = d.im;
+        }
+        r
+    }
+
+    /// Jacobian of the weighted residuals with respect to the physical values of
+    /// the parameters listed in `columns` (indices into the circuit's parameters).
+    pub fn physical_jacobian(&self, columns: &[usize]) -> DMatrix<f64> {
+        let n = self.data.omega.len();
+        let mut jac = DMatrix::zeros(2 * n, columns.len());
+        let mut grad = vec![Complex64::new(0.0, 0.0); self.values.len()];
+        for k in 0..n {
+            self.circuit.impedance_and_gradient(
+                self.data.omega[k],
+                self.data.ln_omega[k],
+                &self.values,
+                &mut grad,
+            );
+            let w = self.data.sqrt_weight[k];
+            for (col, &param) in columns.iter().enumerate() {
+                jac[(2 * k, col)] = w * grad[param].re;
+                jac[(2 * k + 1, col)] = w * grad[param].im;
+            }
+        }
+        jac
+    }
+}
+
+impl LeastSquaresProblem<f64, Dyn, Dyn> for CnlsProblem<'_> {
+    type ResidualStorage = Owned<f64, Dyn>;
+    type JacobianStorage = Owned<f64, Dyn, Dyn>;
+    type ParameterStorage = Owned<f64, Dyn>;
+
+    fn set_params(&mut self, u: &DVector<f64>) {
+        self.u.copy_from(u);
+        for ((&i, t), &ui) in self.free.iter().zip(&self.transforms).zip(u.iter()) {
+            self.values[i] = t.to_physical(ui);
+        }
+    }
+
+    fn params(&self) -> DVector<f64> {
+        self.u.clone()
+    }
+
+    fn residuals(&self) -> Option<DVector<f64>> {
+        let r = self.residual_vector();
+        r.iter().all(|v| v.is_finite()).then_some(r)
+    }
+
+    fn jacobian(&self) -> Option<DMatrix<f64>> {
+        self.jacobian_evaluations.set(self.jacobian_evaluations.get() + 1);
+        let mut jac = self.physical_jacobian(&self.free);
+        for (col, (t, &u)) in self.transforms.iter().zip(self.u.iter()).enumerate() {
+            let slope = t.slope(u);
+            jac.column_mut(col).scale_mut(slope);
+        }
+        jac.iter().all(|v| v.is_finite()).then_some(jac)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transforms_round_trip_and_reach_bounds() {
+        let sine = Transform::Sine { lo: -1.0, hi: 0.0 };
+        for p in [-1.0, -0.93, -0.5, 0.0] {
+            assert!((sine.to_physical(sine.to_solver(p)) - p).abs() < 1e-12);
+        }
+        assert_eq!(sine.to_physical(std::f64::consts::FRAC_PI_2), 0.0);
+        assert_eq!(sine.to_physical(-std::f64::consts::FRAC_PI_2), -1.0);
+        let log = Transform::Log;
+        assert!((log.to_physical(log.to_solver(3.5e-9)) - 3.5e-9).abs() < 1e-22);
+        for (t, u) in [(sine, 0.3), (log, -2.0)] {
+            let h = 1e-6;
+            let numeric = (t.to_physical(u + h) - t.to_physical(u - h)) / (2.0 * h);
+            assert!((numeric - t.slope(u)).abs() < 1e-8);
+        }
+    }
+}

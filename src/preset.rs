@@ -1,0 +1,138 @@
+//! The named circuits of the study and how a user chooses among them.
+//!
+//! - `inductive`: `R0-CPE0` with CPE0.alpha in [-1, 0): a resistance behind the
+//!   cables' non-ideal inductance (the paper's circuit (a), sigma above ~1e-3 S/cm).
+//! - `semicircle`: `R1-p(R2,CPE2)` with CPE2.alpha in (0, 1]: a series resistance
+//!   and one interparticle semicircle (circuit (b), sigma below ~1e-3 S/cm).
+//! - `semicircle-c`: `R1-p(R2,C2)`, the ideal-capacitor form of (b).
+
+use crate::circuit::{Bounds, Circuit, CircuitError};
+use serde::Serialize;
+use std::fmt;
+
+/// One of the study's circuits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Preset {
+    Inductive,
+    Semicircle,
+    SemicircleC,
+}
+
+/// The kind of spectrum a circuit describes, as reported to the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Inductive,
+    Semicircle,
+    Custom,
+}
+
+/// What the user asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CircuitChoice {
+    /// Fit `inductive` and `semicircle` and choose.
+    Auto,
+    Preset(Preset),
+    Custom(Circuit),
+}
+
+impl Preset {
+    pub const ALL: [Preset; 3] = [Preset::Inductive, Preset::Semicircle, Preset::SemicircleC];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Inductive => "inductive",
+            Preset::Semicircle => "semicircle",
+            Preset::SemicircleC => "semicircle-c",
+        }
+    }
+
+    pub fn kind(self) -> Kind {
+        match self {
+            Preset::Inductive => Kind::Inductive,
+            Preset::Semicircle | Preset::SemicircleC => Kind::Semicircle,
+        }
+    }
+
+    /// The circuit with the preset's parameter bounds.
+    pub fn circuit(self) -> Circuit {
+        let (text, alpha) = match self {
+            Preset::Inductive => ("R0-CPE0", Some(("CPE0.alpha", -1.0, 0.0))),
+            Preset::Semicircle => ("R1-p(R2,CPE2)", Some(("CPE2.alpha", 0.0, 1.0))),
+            Preset::SemicircleC => ("R1-p(R2,C2)", None),
+        };
+        // The preset strings are constants of this file and parse by construction;
+        // the unit test `presets_parse` guards that.
+        let mut circuit = match Circuit::parse(text) {
+            Ok(c) => c,
+            Err(_) => unreachable!("preset circuit strings are valid"), // ok: constant input
+        };
+        if let Some((name, lo, hi)) = alpha {
+            circuit.set_bounds(name, Bounds::Interval { lo, hi });
+        }
+        circuit
+    }
+
+    /// The resistors whose sum is R_con.
+    pub fn r_con_terms(self) -> &'static [&'static str] {
+        match self {
+            Preset::Inductive => &["R0"],
+            Preset::Semicircle | Preset::SemicircleC => &["R1", "R2"],
+        }
+    }
+}
+
+impl fmt::Display for Preset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl CircuitChoice {
+    /// `auto`, a preset name, or a circuit string.
+    pub fn parse(text: &str) -> Result<CircuitChoice, CircuitError> {
+        let trimmed = text.trim();
+        if trimmed.eq_ignore_ascii_case("auto") {
+            return Ok(CircuitChoice::Auto);
+        }
+        if let Some(preset) = Preset::ALL
+            .into_iter()
+            .find(|p| p.name().eq_ignore_ascii_case(trimmed))
+        {
+            return Ok(CircuitChoice::Preset(preset));
+        }
+        Circuit::parse(trimmed).map(CircuitChoice::Custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_parse() {
+        for preset in Preset::ALL {
+            let circuit = preset.circuit();
+            for term in preset.r_con_terms() {
+                assert!(circuit.param_index(term).is_some(), "{preset}: {term}");
+            }
+        }
+        assert_eq!(Preset::Inductive.circuit().text(), "R0-CPE0");
+        assert_eq!(
+            Preset::Semicircle.circuit().params()[3].bounds,
+            Bounds::Interval { lo: 0.0, hi: 1.0 }
+        );
+    }
+
+    #[test]
+    fn choice_parses_names_and_strings() {
+        assert_eq!(CircuitChoice::parse(" AUTO "), Ok(CircuitChoice::Auto));
+        assert_eq!(
+            CircuitChoice::parse("semicircle-c"),
+            Ok(CircuitChoice::Preset(Preset::SemicircleC))
+        );
+        assert!(matches!(CircuitChoice::parse("R0-p(R1,C1)"), Ok(CircuitChoice::Custom(_))));
+        assert_eq!(CircuitChoice::parse("semicircel").unwrap_err().position, 1);
+    }
+}
