@@ -11,3 +11,9 @@ pub mod circuit;
 pub mod fit;
 pub mod preset;
 pub mod spectrum;
+pub mod diagnosis;
+pub mod pellet;
+
+pub use diagnosis::{attribution, choice};
+pub mod analysis;
+pub mod plot;

@@ -1,28 +1,1821 @@
-//! TEMPORARY stub until the importer lands.
+//! Import of impedance spectra from plain-text tables (CSV, semicolon, tab or
+//! space separated, with or without a header line).
+//!
+//! Everything here is total: bad input gives an [`ImportError`], never a panic.
+//! The result is a [`Spectrum`] whose impedance uses the physics sign
+//! convention (Im Z < 0 capacitive, Im Z > 0 inductive), sorted by frequency.
+
 use num_complex::Complex64;
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+use serde::Serialize;
+use std::fmt;
+
+/// A spectrum must have at least this many points.
+pub const MIN_POINTS: usize = 5;
+
+/// At most this many duplicated-frequency warnings are listed one by one.
+const MAX_DUPLICATE_WARNINGS: usize = 20;
+
+/// Offending text quoted in messages is cut to this many characters.
+const QUOTE_CHARS: usize = 40;
+
+/// How the sign of the imaginary part was decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum ImagConvention { SignedFromHeader, NegatedFromHeader, SignedByShape, NegatedByShape, FromModulusPhase }
-impl ImagConvention { pub fn describe(&self) -> &'static str { "stub" } }
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Spectrum { pub name: String, pub freq_hz: Vec<f64>, pub z: Vec<Complex64>, pub source_line: Vec<usize>, pub imag_convention: ImagConvention, pub warnings: Vec<String> }
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct ImportError { pub file: String, pub line: Option<usize>, pub column: Option<usize>, pub message: String }
-impl std::fmt::Display for ImportError { fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { write!(f, "{}: {}", self.file, self.message) } }
-impl std::error::Error for ImportError {}
-impl Spectrum {
-    pub fn len(&self) -> usize { self.freq_hz.len() }
-    pub fn is_empty(&self) -> bool { self.freq_hz.is_empty() }
-    pub fn f_min(&self) -> f64 { self.freq_hz[0] }
-    pub fn f_max(&self) -> f64 { self.freq_hz[self.freq_hz.len()-1] }
-    pub fn from_points(name: &str, freq_hz: &[f64], z: &[Complex64]) -> Result<Spectrum, ImportError> {
-        let mut idx: Vec<usize> = (0..freq_hz.len()).collect();
-        idx.sort_by(|a, b| freq_hz[*a].total_cmp(&freq_hz[*b]));
-        Ok(Spectrum { name: name.into(), freq_hz: idx.iter().map(|&i| freq_hz[i]).collect(), z: idx.iter().map(|&i| z[i]).collect(), source_line: vec![0; freq_hz.len()], imag_convention: ImagConvention::SignedFromHeader, warnings: vec![] })
+pub enum ImagConvention {
+    /// Z'' column read as signed Im Z (header said Z''/Zimag/Im(Z) etc.).
+    /// Also used by [`Spectrum::from_points`], whose values are taken as given.
+    SignedFromHeader,
+    /// header said -Z'' or -Im(Z): values were negated
+    NegatedFromHeader,
+    /// headerless: shape said values are already signed Im Z
+    SignedByShape,
+    /// headerless: shape said values are -Z'' and were negated
+    NegatedByShape,
+    /// computed from |Z| and phase
+    FromModulusPhase,
+}
+
+impl ImagConvention {
+    /// One plain-English sentence saying how Im Z was obtained.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            ImagConvention::SignedFromHeader => {
+                "Z'' column read as signed Im Z, as its header says (negative means capacitive)"
+            }
+            ImagConvention::NegatedFromHeader => {
+                "Z'' column read as -Z'', as its header says, and negated to give signed Im Z"
+            }
+            ImagConvention::SignedByShape => {
+                "third column read as signed Im Z, because its shape fits a signed spectrum"
+            }
+            ImagConvention::NegatedByShape => {
+                "third column read as -Z'' (a positive arc with an apex) and negated"
+            }
+            ImagConvention::FromModulusPhase => {
+                "Z' and Z'' computed from the |Z| and phase columns"
+            }
+        }
     }
 }
+
+/// An impedance spectrum, sorted by ascending frequency.
+#[derive(Debug, Clone, Serialize)]
+pub struct Spectrum {
+    /// The file name given.
+    pub name: String,
+    /// Frequencies in Hz, sorted ascending.
+    pub freq_hz: Vec<f64>,
+    /// Z = Z' + i Z'' with the physics sign: Im Z < 0 capacitive, > 0 inductive;
+    /// same order as `freq_hz`. Serialized as `[re, im]` pairs.
+    #[serde(serialize_with = "serialize_complex_pairs")]
+    pub z: Vec<Complex64>,
+    /// 1-based line number in the input of each point (after sorting).
+    /// For [`Spectrum::from_points`] it is the 1-based index in the given arrays.
+    pub source_line: Vec<usize>,
+    /// How the sign of Im Z was decided.
+    pub imag_convention: ImagConvention,
+    /// Things the user should know that did not stop the import.
+    pub warnings: Vec<String>,
+}
+
+fn serialize_complex_pairs<S: serde::Serializer>(
+    z: &[Complex64],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(z.iter().map(|c| (c.re, c.im)))
+}
+
+impl Spectrum {
+    /// Number of points.
+    pub fn len(&self) -> usize {
+        self.freq_hz.len()
+    }
+
+    /// True when there are no points (never the case for a parsed spectrum).
+    pub fn is_empty(&self) -> bool {
+        self.freq_hz.is_empty()
+    }
+
+    /// Lowest frequency in Hz (NaN if there are no points).
+    pub fn f_min(&self) -> f64 {
+        if self.freq_hz.is_empty() {
+            return f64::NAN;
+        }
+        self.freq_hz.iter().copied().fold(f64::INFINITY, f64::min)
+    }
+
+    /// Highest frequency in Hz (NaN if there are no points).
+    pub fn f_max(&self) -> f64 {
+        if self.freq_hz.is_empty() {
+            return f64::NAN;
+        }
+        self.freq_hz.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+    }
+
+    /// Builds a spectrum from arrays (for synthetic data and tests), validating
+    /// the same rules as the parser (>= 5 points, finite values, f > 0) and
+    /// sorting by frequency. Errors have line None. The values are taken as
+    /// signed Im Z (`imag_convention` is `SignedFromHeader`), and `source_line`
+    /// holds each point's 1-based index in the given arrays.
+    pub fn from_points(
+        name: &str,
+        freq_hz: &[f64],
+        z: &[Complex64],
+    ) -> Result<Spectrum, ImportError> {
+        if freq_hz.len() != z.len() {
+            return Err(ImportError::new(
+                name,
+                None,
+                None,
+                format!(
+                    "got {} frequencies but {} impedance values; expected the same number",
+                    freq_hz.len(),
+                    z.len()
+                ),
+            ));
+        }
+        if freq_hz.len() < MIN_POINTS {
+            return Err(too_few_points(name, freq_hz.len()));
+        }
+        let mut points = Vec::with_capacity(freq_hz.len());
+        for (i, (&f, &zz)) in freq_hz.iter().zip(z).enumerate() {
+            let n = i + 1;
+            if !f.is_finite() {
+                return Err(ImportError::new(
+                    name,
+                    None,
+                    None,
+                    format!("point {n}: frequency must be a finite number, found {f}"),
+                ));
+            }
+            if f <= 0.0 {
+                return Err(ImportError::new(
+                    name,
+                    None,
+                    None,
+                    format!("point {n}: frequency must be > 0, found {f}"),
+                ));
+            }
+            if !zz.re.is_finite() || !zz.im.is_finite() {
+                return Err(ImportError::new(
+                    name,
+                    None,
+                    None,
+                    format!("point {n}: Z must be finite, found {zz}"),
+                ));
+            }
+            points.push(Point { f, z: zz, line: n });
+        }
+        let mut warnings = Vec::new();
+        sort_points(&mut points);
+        duplicate_warnings(&points, "points", &mut warnings);
+        Ok(build(name, points, ImagConvention::SignedFromHeader, warnings))
+    }
+}
+
+/// Why a file could not be imported, and where.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImportError {
+    /// The file name given.
+    pub file: String,
+    /// 1-based line number, when the problem is on one line.
+    pub line: Option<usize>,
+    /// 1-based field index on that line, when the problem is one field.
+    pub column: Option<usize>,
+    /// Short plain-English explanation that says what was expected.
+    pub message: String,
+}
+
+impl ImportError {
+    fn new(file: &str, line: Option<usize>, column: Option<usize>, message: String) -> Self {
+        ImportError {
+            file: file.to_string(),
+            line,
+            column,
+            message,
+        }
+    }
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ", line {line}")?;
+        }
+        if let Some(column) = self.column {
+            write!(f, ", column {column}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for ImportError {}
+
+// ---------------------------------------------------------------------------
+// Internal types
+
+#[derive(Debug, Clone, Copy)]
+struct Point {
+    f: f64,
+    z: Complex64,
+    line: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Delim {
+    Comma,
+    Semicolon,
+    Tab,
+    Whitespace,
+}
+
+impl Delim {
+    /// Whether numbers may use a decimal comma with this delimiter.
+    fn decimal_comma(self) -> bool {
+        !matches!(self, Delim::Comma)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Freq,
+    Real,
+    Imag { negated: bool },
+    Modulus,
+    Phase { negated: bool, radians: bool },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    RealImag { negated: bool },
+    ModPhase { negated: bool, radians: bool },
+    Headerless,
+}
+
+/// Which fields of a data row hold what.
+#[derive(Debug, Clone, Copy)]
+struct Layout {
+    ncols: usize,
+    freq: usize,
+    /// Z' or |Z| (0-based field index)
+    a: usize,
+    /// Z'' or phase (0-based field index)
+    b: usize,
+    kind: Kind,
+}
+
+enum NumError {
+    NotNumber,
+    NonFinite,
+}
+
+// ---------------------------------------------------------------------------
+// Text helpers
+
+/// Splits on LF, CRLF and lone CR.
+struct Lines<'a> {
+    rest: Option<&'a str>,
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        match rest.find(['\r', '\n']) {
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+            Some(i) => {
+                let (line, tail) = rest.split_at_checked(i).unwrap_or((rest, ""));
+                let tail = tail
+                    .strip_prefix("\r\n")
+                    .or_else(|| tail.strip_prefix('\r'))
+                    .or_else(|| tail.strip_prefix('\n'))
+                    .unwrap_or("");
+                self.rest = Some(tail);
+                Some(line)
+            }
+        }
+    }
+}
+
+/// Quotes user text for a message, cut to [`QUOTE_CHARS`] characters.
+fn quote(text: &str) -> String {
+    let mut out = String::from("\"");
+    let mut chars = text.chars();
+    out.extend(chars.by_ref().take(QUOTE_CHARS));
+    if chars.next().is_some() {
+        out.push('…');
+    }
+    out.push('"');
+    out
+}
+
+fn strip_quotes(s: &str) -> &str {
+    s.strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(s)
+        .trim()
+}
+
+fn parse_number(field: &str, decimal_comma: bool) -> Result<f64, NumError> {
+    let s = strip_quotes(field.trim());
+    if s.is_empty() {
+        return Err(NumError::NotNumber);
+    }
+    let value = if decimal_comma && s.contains(',') {
+        // One decimal comma, and no point with it (that would be a thousands separator).
+        if s.contains('.') || s.matches(',').count() > 1 {
+            return Err(NumError::NotNumber);
+        }
+        s.replace(',', ".").parse::<f64>()
+    } else {
+        s.parse::<f64>()
+    };
+    match value {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err(NumError::NonFinite),
+        Err(_) => Err(NumError::NotNumber),
+    }
+}
+
+fn is_numeric_token(field: &str, decimal_comma: bool) -> bool {
+    // Non-finite values still count as numbers here, so that a data row with
+    // "nan" is reported as a bad value rather than taken for a header line.
+    !matches!(parse_number(field, decimal_comma), Err(NumError::NotNumber))
+}
+
+fn split_fields<'a>(line: &'a str, delim: Delim, out: &mut Vec<&'a str>) {
+    out.clear();
+    match delim {
+        Delim::Comma => out.extend(line.split(',').map(str::trim)),
+        Delim::Semicolon => out.extend(line.split(';').map(str::trim)),
+        Delim::Tab => out.extend(line.split('\t').map(str::trim)),
+        Delim::Whitespace => out.extend(line.split_whitespace()),
+    }
+    // A single trailing delimiter is tolerated on every line alike.
+    if out.len() > 1 && out.last().is_some_and(|s| s.is_empty()) {
+        out.pop();
+    }
+}
+
+/// If `line` is a row of numbers, returns the delimiter it uses.
+fn detect_data_line<'a>(line: &'a str, buf: &mut Vec<&'a str>) -> Option<Delim> {
+    let delim = if line.contains(';') {
+        Delim::Semicolon
+    } else if line.contains('\t') {
+        Delim::Tab
+    } else if line.contains(',') && all_numeric(line, Delim::Comma, buf) {
+        Delim::Comma
+    } else {
+        Delim::Whitespace
+    };
+    all_numeric(line, delim, buf).then_some(delim)
+}
+
+fn all_numeric<'a>(line: &'a str, delim: Delim, buf: &mut Vec<&'a str>) -> bool {
+    split_fields(line, delim, buf);
+    buf.len() >= 2 && buf.iter().all(|f| is_numeric_token(f, delim.decimal_comma()))
+}
+
+fn is_comment(line: &str) -> bool {
+    line.starts_with(['#', ';', '!'])
+}
+
+// ---------------------------------------------------------------------------
+// Header recognition
+
+/// Splits a header line into column names. With space-separated headers, a
+/// unit in brackets or after a slash ("Z' (Ohm)", "f / Hz") stays with its name.
+fn split_header(text: &str, delim: Delim, ncols: usize) -> Vec<String> {
+    let mut names: Vec<String> = match delim {
+        Delim::Comma => text.split(',').map(|s| s.trim().to_string()).collect(),
+        Delim::Semicolon => text.split(';').map(|s| s.trim().to_string()).collect(),
+        Delim::Tab => text.split('\t').map(|s| s.trim().to_string()).collect(),
+        Delim::Whitespace => split_header_whitespace(text),
+    };
+    if names.len() > 1 && names.last().is_some_and(|s| s.is_empty()) {
+        names.pop();
+    }
+    if names.len() == 1 && ncols > 1 && delim != Delim::Whitespace {
+        names = split_header_whitespace(text);
+    }
+    names
+}
+
+fn split_header_whitespace(text: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for token in text.split_whitespace() {
+        let attaches = token.starts_with(['(', '[', '{', '/']);
+        match names.last_mut() {
+            Some(prev) if attaches || prev.ends_with('/') => {
+                prev.push(' ');
+                prev.push_str(token);
+            }
+            _ => names.push(token.to_string()),
+        }
+    }
+    names
+}
+
+/// Normalises a column name: lower case, units in brackets or after '/' dropped
+/// ("(z)" kept as "z" for Re(Z), Im(Z), Mod(Z)), spaces, underscores and other
+/// punctuation dropped except a leading minus, quotes and '|'. A double quote
+/// counts as two single quotes. Returns the key and whether a unit said radians.
+fn header_key(raw: &str) -> (String, bool) {
+    let trimmed = raw.trim();
+    let unquoted;
+    let text = match trimmed
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+    {
+        Some(inner) => {
+            unquoted = inner.replace("\"\"", "\"");
+            unquoted.as_str()
+        }
+        None => trimmed,
+    };
+    let mut key = String::new();
+    let mut radians = false;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '(' | '[' | '{' => {
+                let close = match c {
+                    '(' => ')',
+                    '[' => ']',
+                    _ => '}',
+                };
+                let inner: String = chars.by_ref().take_while(|&d| d != close).collect();
+                let inner = inner.trim().to_lowercase();
+                if inner == "z" {
+                    key.push('z');
+                } else if inner.contains("rad") {
+                    radians = true;
+                }
+            }
+            '/' => {
+                let unit: String = chars.by_ref().collect();
+                if unit.to_lowercase().contains("rad") {
+                    radians = true;
+                }
+            }
+            '\'' | '′' | '’' | '‘' | '´' | '`' => key.push('\''),
+            '"' | '″' | '“' | '”' => key.push_str("''"),
+            // Only a leading minus means "negated"; others are dropped below.
+            '-' | '−' | '–' if key.is_empty() => key.push('-'),
+            '|' => key.push('|'),
+            c if c.is_alphanumeric() => key.extend(c.to_lowercase()),
+            _ => {}
+        }
+    }
+    // Any run of two or more quotes means Z''.
+    let mut collapsed = String::with_capacity(key.len());
+    let mut quotes = 0usize;
+    for c in key.chars().chain(std::iter::once('\0')) {
+        if c == '\'' {
+            quotes += 1;
+            continue;
+        }
+        match quotes {
+            0 => {}
+            1 => collapsed.push('\''),
+            _ => collapsed.push_str("''"),
+        }
+        quotes = 0;
+        if c != '\0' {
+            collapsed.push(c);
+        }
+    }
+    (collapsed, radians)
+}
+
+const FREQ_NAMES: &[&str] = &["f", "freq", "frequency", "frequenz", "fhz"];
+const REAL_NAMES: &[&str] = &["z'", "zre", "zreal", "rez", "real", "re", "zr", "realz"];
+const IMAG_NAMES: &[&str] = &[
+    "z''", "zim", "zimg", "zimag", "imz", "imag", "im", "zi", "imagz", "zimaginary", "imaginary",
+];
+const MODULUS_NAMES: &[&str] = &[
+    "|z|", "zmod", "modz", "mod", "zabs", "absz", "zmag", "magz", "magnitude", "modulus", "z",
+];
+const PHASE_NAMES: &[&str] = &[
+    "phase", "phi", "theta", "zphz", "zphase", "phasez", "phz", "arg", "argz", "φ", "ϕ", "θ",
+];
+const UNIT_SUFFIXES: &[&str] = &["ohms", "ohm", "ω", "hz", "degrees", "degree", "deg", "rad"];
+
+fn role_of_key(base: &str, negated: bool, radians: bool) -> Option<Role> {
+    if IMAG_NAMES.contains(&base) {
+        return Some(Role::Imag { negated });
+    }
+    if PHASE_NAMES.contains(&base) {
+        return Some(Role::Phase { negated, radians });
+    }
+    if negated {
+        return None;
+    }
+    if FREQ_NAMES.contains(&base) {
+        Some(Role::Freq)
+    } else if REAL_NAMES.contains(&base) {
+        Some(Role::Real)
+    } else if MODULUS_NAMES.contains(&base) {
+        Some(Role::Modulus)
+    } else {
+        None
+    }
+}
+
+/// What a header field names, if it is a column we know.
+fn classify_header_field(raw: &str) -> Option<Role> {
+    let (key, radians) = header_key(raw);
+    let (negated, base) = match key.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, key.as_str()),
+    };
+    if let Some(role) = role_of_key(base, negated, radians) {
+        return Some(role);
+    }
+    for suffix in UNIT_SUFFIXES {
+        if let Some(stem) = base.strip_suffix(suffix)
+            && !stem.is_empty()
+        {
+            let radians = radians || *suffix == "rad";
+            return role_of_key(stem, negated, radians);
+        }
+    }
+    None
+}
+
+fn headerless_layout(
+    ncols: usize,
+    data_line: usize,
+    file: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Layout, ImportError> {
+    if ncols < 3 {
+        return Err(ImportError::new(
+            file,
+            Some(data_line),
+            None,
+            format!(
+                "found {ncols} columns and no header; expected 3 columns: frequency, Z', Z''"
+            ),
+        ));
+    }
+    if ncols > 3 {
+        warnings.push(format!(
+            "no header and {ncols} columns: the first three were read as frequency, Z', Z'' and the rest ignored"
+        ));
+    }
+    Ok(Layout {
+        ncols,
+        freq: 0,
+        a: 1,
+        b: 2,
+        kind: Kind::Headerless,
+    })
+}
+
+fn resolve_layout(
+    header: Option<(usize, &str)>,
+    delim: Delim,
+    ncols: usize,
+    data_line: usize,
+    file: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Layout, ImportError> {
+    let Some((hline, htext)) = header else {
+        return headerless_layout(ncols, data_line, file, warnings);
+    };
+    let names = split_header(htext, delim, ncols);
+    let mut freq = None;
+    let mut real = None;
+    let mut imag = None;
+    let mut modulus = None;
+    let mut phase = None;
+    for (i, name) in names.iter().enumerate() {
+        match classify_header_field(name) {
+            Some(Role::Freq) if freq.is_none() => freq = Some(i),
+            Some(Role::Real) if real.is_none() => real = Some(i),
+            Some(Role::Imag { negated }) if imag.is_none() => imag = Some((i, negated)),
+            Some(Role::Modulus) if modulus.is_none() => modulus = Some(i),
+            Some(Role::Phase { negated, radians }) if phase.is_none() => {
+                phase = Some((i, negated, radians))
+            }
+            _ => {}
+        }
+    }
+    let layout = match (freq, real, imag, modulus, phase) {
+        (Some(f), Some(re), Some((im, negated)), _, _) => Layout {
+            ncols,
+            freq: f,
+            a: re,
+            b: im,
+            kind: Kind::RealImag { negated },
+        },
+        (Some(f), _, _, Some(m), Some((p, negated, radians))) => Layout {
+            ncols,
+            freq: f,
+            a: m,
+            b: p,
+            kind: Kind::ModPhase { negated, radians },
+        },
+        (Some(_), ..) => {
+            return Err(ImportError::new(
+                file,
+                Some(hline),
+                None,
+                format!(
+                    "header {} has a frequency column but no Z' and Z'' columns (nor |Z| and phase); expected names like Z', Z'', -Z'', Zreal, Zimag, |Z|, Phase",
+                    quote(htext)
+                ),
+            ));
+        }
+        (None, None, None, None, None) => {
+            if ncols == 3 {
+                warnings.push(format!(
+                    "header on line {hline} ({}) was not recognised; the 3 columns were read as frequency, Z', Z''",
+                    quote(htext)
+                ));
+                return headerless_layout(ncols, data_line, file, warnings);
+            }
+            return Err(ImportError::new(
+                file,
+                Some(hline),
+                None,
+                format!(
+                    "header {} was not recognised and the data has {ncols} columns; expected a header naming frequency, Z' and Z'' (or |Z| and phase), or exactly 3 columns",
+                    quote(htext)
+                ),
+            ));
+        }
+        (None, ..) => {
+            return Err(ImportError::new(
+                file,
+                Some(hline),
+                None,
+                format!(
+                    "header {} has no frequency column; expected a column named like Freq, Frequency (Hz) or f",
+                    quote(htext)
+                ),
+            ));
+        }
+    };
+    let what_b = match layout.kind {
+        Kind::ModPhase { .. } => "phase",
+        _ => "Z''",
+    };
+    let what_a = match layout.kind {
+        Kind::ModPhase { .. } => "|Z|",
+        _ => "Z'",
+    };
+    for (idx, what) in [(layout.freq, "frequency"), (layout.a, what_a), (layout.b, what_b)] {
+        if idx >= ncols {
+            return Err(ImportError::new(
+                file,
+                Some(hline),
+                Some(idx + 1),
+                format!(
+                    "the header puts {what} in column {} but the data rows have only {ncols} fields",
+                    idx + 1
+                ),
+            ));
+        }
+    }
+    Ok(layout)
+}
+
+// ---------------------------------------------------------------------------
+// Rows
+
+fn field_value(
+    fields: &[&str],
+    col: usize,
+    decimal_comma: bool,
+    line: usize,
+    file: &str,
+) -> Result<f64, ImportError> {
+    let text = fields.get(col).copied().unwrap_or("");
+    match parse_number(text, decimal_comma) {
+        Ok(v) => Ok(v),
+        Err(NumError::NonFinite) => Err(ImportError::new(
+            file,
+            Some(line),
+            Some(col + 1),
+            format!("expected a finite number, found {}", quote(text)),
+        )),
+        Err(NumError::NotNumber) => Err(not_a_number(file, line, col, text)),
+    }
+}
+
+fn not_a_number(file: &str, line: usize, col: usize, text: &str) -> ImportError {
+    let message = if text.is_empty() {
+        "expected a number, found an empty field".to_string()
+    } else {
+        format!("expected a number, found {}", quote(text))
+    };
+    ImportError::new(file, Some(line), Some(col + 1), message)
+}
+
+fn parse_row(
+    fields: &[&str],
+    layout: &Layout,
+    delim: Delim,
+    line: usize,
+    first_data_line: usize,
+    file: &str,
+) -> Result<Point, ImportError> {
+    let dc = delim.decimal_comma();
+    if fields.len() != layout.ncols {
+        // A line of text among the data is reported at its first non-number.
+        if let Some((col, text)) = fields
+            .iter()
+            .enumerate()
+            .find(|(_, f)| !is_numeric_token(f, dc))
+        {
+            return Err(not_a_number(file, line, col, text));
+        }
+        return Err(ImportError::new(
+            file,
+            Some(line),
+            Some(fields.len().min(layout.ncols) + 1),
+            format!(
+                "expected {} fields like the first data row (line {first_data_line}), found {}",
+                layout.ncols,
+                fields.len()
+            ),
+        ));
+    }
+    // Check the used fields left to right so the first problem is reported.
+    let mut order = [(layout.freq, 0usize), (layout.a, 1), (layout.b, 2)];
+    order.sort_unstable();
+    let mut vals = [0.0f64; 3];
+    for (col, slot) in order {
+        let v = field_value(fields, col, dc, line, file)?;
+        if let Some(s) = vals.get_mut(slot) {
+            *s = v;
+        }
+    }
+    let [f, a, b] = vals;
+    if f <= 0.0 {
+        return Err(ImportError::new(
+            file,
+            Some(line),
+            Some(layout.freq + 1),
+            format!("frequency must be > 0, found {f}"),
+        ));
+    }
+    let z = match layout.kind {
+        Kind::RealImag { negated } => Complex64::new(a, if negated { -b } else { b }),
+        Kind::Headerless => Complex64::new(a, b),
+        Kind::ModPhase { negated, radians } => {
+            if a < 0.0 {
+                return Err(ImportError::new(
+                    file,
+                    Some(line),
+                    Some(layout.a + 1),
+                    format!("|Z| must be >= 0, found {a}"),
+                ));
+            }
+            let phi = if radians { b } else { b.to_radians() };
+            Complex64::from_polar(a, if negated { -phi } else { phi })
+        }
+    };
+    Ok(Point { f, z, line })
+}
+
+// ---------------------------------------------------------------------------
+// Sign by shape, sorting, duplicates
+
+/// How unphysical `y` (taken as Im Z, sorted by ascending frequency, times
+/// `sign`) looks: a positive maximum below the top frequency means a positive
+/// arc with an apex (so the column was -Z''); a negative value whose size grows
+/// over the last three points toward the top frequency cannot come from a
+/// passive RC network. 0 means nothing suspicious.
+fn shape_score(y: &[f64], sign: f64) -> f64 {
+    let max_abs = y.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    if !(max_abs > 0.0 && max_abs.is_finite()) {
+        return 0.0;
+    }
+    let mut score = 0.0;
+    let mut best: Option<(usize, f64)> = None;
+    for (i, &v) in y.iter().enumerate() {
+        let v = sign * v;
+        if v > 0.0 && best.is_none_or(|(_, b)| v >= b) {
+            best = Some((i, v));
+        }
+    }
+    if let Some((i, max_pos)) = best
+        && i + 1 != y.len()
+    {
+        score += max_pos / max_abs;
+    }
+    if let [.., y3, y2, y1] = y {
+        let (y3, y2, y1) = (sign * y3, sign * y2, sign * y1);
+        if y1 < 0.0 && y3.abs() < y2.abs() && y2.abs() < y1.abs() {
+            score += y1.abs() / max_abs;
+        }
+    }
+    score
+}
+
+fn sort_points(points: &mut [Point]) {
+    points.sort_by(|p, q| p.f.total_cmp(&q.f));
+}
+
+fn join_numbers(nums: &[usize]) -> String {
+    match nums {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [init @ .., last] => {
+            let head: Vec<String> = init.iter().map(|n| n.to_string()).collect();
+            format!("{} and {last}", head.join(", "))
+        }
+    }
+}
+
+fn duplicate_warnings(points: &[Point], unit: &str, warnings: &mut Vec<String>) {
+    let mut count = 0usize;
+    for group in points.chunk_by(|p, q| p.f == q.f) {
+        if group.len() < 2 {
+            continue;
+        }
+        count += 1;
+        if count <= MAX_DUPLICATE_WARNINGS {
+            let lines: Vec<usize> = group.iter().map(|p| p.line).collect();
+            let f = group.first().map_or(f64::NAN, |p| p.f);
+            warnings.push(format!(
+                "frequency {f} Hz appears on {unit} {}",
+                join_numbers(&lines)
+            ));
+        }
+    }
+    if count > MAX_DUPLICATE_WARNINGS {
+        warnings.push(format!(
+            "{} more frequencies appear more than once",
+            count - MAX_DUPLICATE_WARNINGS
+        ));
+    }
+}
+
+fn build(
+    name: &str,
+    points: Vec<Point>,
+    imag_convention: ImagConvention,
+    warnings: Vec<String>,
+) -> Spectrum {
+    let mut freq_hz = Vec::with_capacity(points.len());
+    let mut z = Vec::with_capacity(points.len());
+    let mut source_line = Vec::with_capacity(points.len());
+    for p in points {
+        freq_hz.push(p.f);
+        z.push(p.z);
+        source_line.push(p.line);
+    }
+    Spectrum {
+        name: name.to_string(),
+        freq_hz,
+        z,
+        source_line,
+        imag_convention,
+        warnings,
+    }
+}
+
+fn too_few_points(file: &str, n: usize) -> ImportError {
+    ImportError::new(
+        file,
+        None,
+        None,
+        format!("found {n} data points; expected at least {MIN_POINTS}"),
+    )
+}
+
+// ---------------------------------------------------------------------------
+// Entry point
+
+/// Parses a plain-text impedance table. See the module documentation of the
+/// crate for the accepted layouts; errors name the file, line and column.
 pub fn parse_spectrum(text: &str, file_name: &str) -> Result<Spectrum, ImportError> {
-    let mut f = vec![]; let mut z = vec![];
-    for line in text.lines().skip(1) { let v: Vec<f64> = line.split(',').map(|s| s.trim().parse().unwrap_or(f64::NAN)).collect(); if v.len() >= 3 { f.push(v[0]); z.push(Complex64::new(v[1], v[2])); } }
-    Spectrum::from_points(file_name, &f, &z)
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(ImportError::new(
+            file_name,
+            None,
+            None,
+            "the file is empty; expected rows of frequency, Z' and Z'' values".to_string(),
+        ));
+    }
+    let mut header: Option<(usize, &str)> = None;
+    let mut state: Option<(Delim, Layout)> = None;
+    let mut first_data_line = 0usize;
+    let mut points: Vec<Point> = Vec::new();
+    let mut warnings: Vec<String> = Vec::new();
+    let mut fields: Vec<&str> = Vec::new();
+
+    for (idx, raw) in (Lines { rest: Some(text) }).enumerate() {
+        let line_no = idx + 1;
+        let line = raw.trim();
+        if line.is_empty() || is_comment(line) {
+            continue;
+        }
+        let (delim, layout) = match state {
+            Some(s) => s,
+            None => match detect_data_line(line, &mut fields) {
+                None => {
+                    header = Some((line_no, line));
+                    continue;
+                }
+                Some(delim) => {
+                    split_fields(line, delim, &mut fields);
+                    let layout = resolve_layout(
+                        header,
+                        delim,
+                        fields.len(),
+                        line_no,
+                        file_name,
+                        &mut warnings,
+                    )?;
+                    first_data_line = line_no;
+                    state = Some((delim, layout));
+                    (delim, layout)
+                }
+            },
+        };
+        split_fields(line, delim, &mut fields);
+        points.push(parse_row(
+            &fields,
+            &layout,
+            delim,
+            line_no,
+            first_data_line,
+            file_name,
+        )?);
+    }
+
+    let Some((_, layout)) = state else {
+        return Err(ImportError::new(
+            file_name,
+            None,
+            None,
+            "no data rows found; expected rows of numbers: frequency, Z', Z''".to_string(),
+        ));
+    };
+    if points.len() < MIN_POINTS {
+        return Err(too_few_points(file_name, points.len()));
+    }
+    sort_points(&mut points);
+
+    let y: Vec<f64> = points.iter().map(|p| p.z.im).collect();
+    let keep = shape_score(&y, 1.0);
+    let flip = shape_score(&y, -1.0);
+    let convention = match layout.kind {
+        Kind::Headerless => {
+            if flip < keep {
+                for p in &mut points {
+                    p.z.im = -p.z.im;
+                }
+                ImagConvention::NegatedByShape
+            } else {
+                if flip == keep {
+                    warnings.push(
+                        "the sign of the third column could not be told from its shape; it was read as signed Im Z"
+                            .to_string(),
+                    );
+                }
+                ImagConvention::SignedByShape
+            }
+        }
+        Kind::RealImag { negated } => {
+            let convention = if negated {
+                ImagConvention::NegatedFromHeader
+            } else {
+                ImagConvention::SignedFromHeader
+            };
+            if keep > 0.5 && flip == 0.0 {
+                warnings.push(if negated {
+                    "after negating the -Z'' column, Im Z looks sign-flipped (a positive arc with an apex); it was kept as the header says".to_string()
+                } else {
+                    "the Z'' column looks like -Z'' (a positive arc with an apex); it was kept as signed Im Z as the header says; name the column -Z'' if it holds -Z''".to_string()
+                });
+            }
+            convention
+        }
+        Kind::ModPhase { .. } => {
+            if keep > 0.5 && flip == 0.0 {
+                warnings.push(
+                    "Im Z computed from |Z| and phase looks sign-flipped (a positive arc with an apex); it was kept as the header says; name the column -Phase if it holds -phase"
+                        .to_string(),
+                );
+            }
+            ImagConvention::FromModulusPhase
+        }
+    };
+    duplicate_warnings(&points, "lines", &mut warnings);
+    Ok(build(file_name, points, convention, warnings))
+}
+
+// ---------------------------------------------------------------------------
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::f64::consts::PI;
+
+    fn close(a: f64, b: f64, tol: f64) -> bool {
+        (a - b).abs() <= tol * (1.0 + a.abs().max(b.abs()))
+    }
+
+    fn logspace(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+        (0..n)
+            .map(|i| 10f64.powf(lo + (hi - lo) * i as f64 / (n - 1) as f64))
+            .collect()
+    }
+
+    /// R0 + R1 || C
+    fn rc_arc(f: &[f64]) -> Vec<Complex64> {
+        f.iter()
+            .map(|&f| {
+                let w = 2.0 * PI * f;
+                Complex64::new(10.0, 0.0)
+                    + Complex64::new(100.0, 0.0) / Complex64::new(1.0, w * 100.0 * 1e-4)
+            })
+            .collect()
+    }
+
+    /// R + i w L
+    fn inductor(f: &[f64]) -> Vec<Complex64> {
+        f.iter()
+            .map(|&f| Complex64::new(5.0, 2.0 * PI * f * 1e-6))
+            .collect()
+    }
+
+    /// R0 + i w L + R1 || C: inductive tail at the top, arc below.
+    fn tail_and_arc(f: &[f64]) -> Vec<Complex64> {
+        rc_arc(f)
+            .iter()
+            .zip(f)
+            .map(|(z, &f)| z + Complex64::new(0.0, 2.0 * PI * f * 1e-6))
+            .collect()
+    }
+
+    /// Headerless comma CSV with the third column multiplied by `sign`.
+    fn headerless_csv(f: &[f64], z: &[Complex64], sign: f64) -> String {
+        f.iter()
+            .zip(z)
+            .map(|(f, z)| format!("{f},{},{}\n", z.re, sign * z.im))
+            .collect()
+    }
+
+    fn assert_same_z(s: &Spectrum, f: &[f64], z: &[Complex64]) {
+        assert_eq!(s.len(), f.len());
+        for ((sf, sz), (ef, ez)) in s.freq_hz.iter().zip(&s.z).zip(f.iter().zip(z)) {
+            assert_eq!(sf, ef);
+            assert_eq!(sz.re, ez.re);
+            assert_eq!(sz.im, ez.im);
+        }
+    }
+
+    fn five_rows(sep: &str) -> String {
+        [
+            ["1", "10", "-1"],
+            ["10", "9", "-2"],
+            ["100", "8", "-3"],
+            ["1000", "7", "-2"],
+            ["10000", "6", "-1"],
+        ]
+        .iter()
+        .map(|r| format!("{}\n", r.join(sep)))
+        .collect()
+    }
+
+    fn err_of(text: &str) -> ImportError {
+        match parse_spectrum(text, "data.csv") {
+            Err(e) => e,
+            Ok(s) => panic!("expected an error, got {} points", s.len()),
+        }
+    }
+
+    // ---- layouts ---------------------------------------------------------
+
+    #[test]
+    fn comma_csv_with_header() {
+        let text = format!("freq,zreal,zimag\n{}", five_rows(","));
+        let s = parse_spectrum(&text, "a.csv").unwrap();
+        assert_eq!(s.name, "a.csv");
+        assert_eq!(s.freq_hz, vec![1.0, 10.0, 100.0, 1000.0, 10000.0]);
+        assert_eq!(s.z[0], Complex64::new(10.0, -1.0));
+        assert_eq!(s.z[2], Complex64::new(8.0, -3.0));
+        assert_eq!(s.source_line, vec![2, 3, 4, 5, 6]);
+        assert_eq!(s.imag_convention, ImagConvention::SignedFromHeader);
+        assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    }
+
+    #[test]
+    fn semicolon_with_decimal_comma() {
+        let text = "Freq;Z';Z''\n1,5E+03;2,3;-4,1\n1,0E+03;2,4;-4,5\n500;2,5;-5\n100;3;-4\n10;3,5;-1,5\n";
+        let s = parse_spectrum(text, "eu.csv").unwrap();
+        assert_eq!(s.len(), 5);
+        assert_eq!(s.freq_hz, vec![10.0, 100.0, 500.0, 1000.0, 1500.0]);
+        assert_eq!(s.z[4], Complex64::new(2.3, -4.1));
+        assert_eq!(s.z[0], Complex64::new(3.5, -1.5));
+        assert_eq!(s.source_line[4], 2);
+    }
+
+    #[test]
+    fn semicolon_with_decimal_point() {
+        let text = format!("f;Zre;Zim\n{}", five_rows(";")).replace("10;", "10.0;");
+        let s = parse_spectrum(&text, "x").unwrap();
+        assert_eq!(s.freq_hz[1], 10.0);
+        assert_eq!(s.z[1], Complex64::new(9.0, -2.0));
+    }
+
+    #[test]
+    fn tab_separated_with_decimal_comma_and_header_units() {
+        let text = "Freq (Hz)\tZ' (Ohm)\tZ'' (Ohm)\n1,5E+03\t2,3\t-4,1\n100\t3\t-5\n10\t4\t-6,5\n1\t5\t-3\n0,1\t6\t-1\n";
+        let s = parse_spectrum(text, "t.txt").unwrap();
+        assert_eq!(s.freq_hz, vec![0.1, 1.0, 10.0, 100.0, 1500.0]);
+        assert_eq!(s.z[4], Complex64::new(2.3, -4.1));
+        assert_eq!(s.z[2], Complex64::new(4.0, -6.5));
+    }
+
+    #[test]
+    fn whitespace_runs() {
+        let text = "  Freq    Zre     Zim\n1     10   -1\n  10\t9 -2\n100  8    -3\n1000 7 -2\n10000   6  -1   \n";
+        let s = parse_spectrum(text, "w.txt").unwrap();
+        assert_eq!(s.freq_hz, vec![1.0, 10.0, 100.0, 1000.0, 10000.0]);
+        assert_eq!(s.z[1], Complex64::new(9.0, -2.0));
+        assert_eq!(s.z[4], Complex64::new(6.0, -1.0));
+    }
+
+    #[test]
+    fn whitespace_with_decimal_comma_and_units_in_header() {
+        let text = "f / Hz   Z' (Ohm)   -Z'' (Ohm)\n1,5E+03 2,3 4,1\n100 3 5\n10 4 6,5\n1 5 3\n0,1 6 1\n";
+        let s = parse_spectrum(text, "w.txt").unwrap();
+        assert_eq!(s.imag_convention, ImagConvention::NegatedFromHeader);
+        assert_eq!(s.freq_hz[4], 1500.0);
+        assert_eq!(s.z[4], Complex64::new(2.3, -4.1));
+        assert_eq!(s.z[2], Complex64::new(4.0, -6.5));
+    }
+
+    #[test]
+    fn bom_and_crlf() {
+        let text = format!("\u{feff}freq,zreal,zimag\r\n{}", five_rows(",").replace('\n', "\r\n"));
+        let s = parse_spectrum(&text, "bom.csv").unwrap();
+        assert_eq!(s.len(), 5);
+        assert_eq!(s.source_line, vec![2, 3, 4, 5, 6]);
+        assert_eq!(s.z[0], Complex64::new(10.0, -1.0));
+        assert_eq!(s.imag_convention, ImagConvention::SignedFromHeader);
+    }
+
+    #[test]
+    fn lone_cr_line_endings() {
+        let text = format!("freq,zreal,zimag\r{}", five_rows(",").replace('\n', "\r"));
+        let s = parse_spectrum(&text, "mac.csv").unwrap();
+        assert_eq!(s.len(), 5);
+        assert_eq!(s.source_line, vec![2, 3, 4, 5, 6]);
+    }
+
+    #[test]
+    fn comment_lines_are_skipped() {
+        let text = "# exported by X\n; another comment\n   ! and another\nfreq,zreal,zimag\n\n1,10,-1\n# mid-data comment\n10,9,-2\n100,8,-3\n\n1000,7,-2\n  ; c\n10000,6,-1\n";
+        let s = parse_spectrum(text, "c.csv").unwrap();
+        assert_eq!(s.len(), 5);
+        assert_eq!(s.source_line, vec![6, 8, 9, 11, 13]);
+        assert_eq!(s.imag_convention, ImagConvention::SignedFromHeader);
+    }
+
+    #[test]
+    fn title_lines_above_header() {
+        let text = format!(
+            "My battery test, cell 3\nDate: 2024-05-01, 25 C\nFrequency (Hz),Z' (Ohm),-Z'' (Ohm)\n{}",
+            five_rows(",")
+        );
+        let s = parse_spectrum(&text, "t.csv").unwrap();
+        assert_eq!(s.imag_convention, ImagConvention::NegatedFromHeader);
+        assert_eq!(s.z[0], Complex64::new(10.0, 1.0));
+        assert_eq!(s.source_line[0], 4);
+    }
+
+    #[test]
+    fn negated_header_flips_sign() {
+        let text = "Freq,Z',-Z''\n1,10,1\n10,9,2\n100,8,3\n1000,7,2\n10000,6,1\n";
+        let s = parse_spectrum(text, "n.csv").unwrap();
+        assert_eq!(s.imag_convention, ImagConvention::NegatedFromHeader);
+        let im: Vec<f64> = s.z.iter().map(|z| z.im).collect();
+        assert_eq!(im, vec![-1.0, -2.0, -3.0, -2.0, -1.0]);
+        assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    }
+
+    #[test]
+    fn units_in_header_and_negated_imag() {
+        let text = "Freq (Hz), Z' (Ohm), -Z'' (Ohm)\n1, 10, 1\n10, 9, 2\n100, 8, 3\n1000, 7, 2\n10000, 6, 1\n";
+        let s = parse_spectrum(text, "u.csv").unwrap();
+        assert_eq!(s.imag_convention, ImagConvention::NegatedFromHeader);
+        assert_eq!(s.z[2], Complex64::new(8.0, -3.0));
+    }
+
+    #[test]
+    fn header_names_are_recognised() {
+        let cases: &[(&str, Option<Role>)] = &[
+            ("freq", Some(Role::Freq)),
+            ("F", Some(Role::Freq)),
+            ("Frequency", Some(Role::Freq)),
+            ("freq_Hz", Some(Role::Freq)),
+            ("Frequency/Hz", Some(Role::Freq)),
+            ("Freq (Hz)", Some(Role::Freq)),
+            ("Z'", Some(Role::Real)),
+            ("Z' [Ohm]", Some(Role::Real)),
+            ("Zre", Some(Role::Real)),
+            ("ZReal", Some(Role::Real)),
+            ("Re(Z)", Some(Role::Real)),
+            ("z_real", Some(Role::Real)),
+            ("Zreal_ohm", Some(Role::Real)),
+            ("Real", Some(Role::Real)),
+            ("Z''", Some(Role::Imag { negated: false })),
+            ("Z\"", Some(Role::Imag { negated: false })),
+            ("\"Z\"\"\"", Some(Role::Imag { negated: false })),
+            ("Z\" / ohm", Some(Role::Imag { negated: false })),
+            ("Zim", Some(Role::Imag { negated: false })),
+            ("Zimg", Some(Role::Imag { negated: false })),
+            ("Zimag", Some(Role::Imag { negated: false })),
+            ("Im(Z)", Some(Role::Imag { negated: false })),
+            ("Zimag_ohm", Some(Role::Imag { negated: false })),
+            ("imag", Some(Role::Imag { negated: false })),
+            ("-Z''", Some(Role::Imag { negated: true })),
+            ("-Z'' (Ohm)", Some(Role::Imag { negated: true })),
+            ("-Z\"", Some(Role::Imag { negated: true })),
+            ("-Z\"\"", Some(Role::Imag { negated: true })),
+            ("-Zim", Some(Role::Imag { negated: true })),
+            ("-Zimag", Some(Role::Imag { negated: true })),
+            ("-Im(Z)", Some(Role::Imag { negated: true })),
+            ("− Im(Z) / Ω", Some(Role::Imag { negated: true })),
+            ("|Z|", Some(Role::Modulus)),
+            ("Zmod", Some(Role::Modulus)),
+            ("Mod(Z)", Some(Role::Modulus)),
+            ("|Z|_ohm", Some(Role::Modulus)),
+            ("Z (Ω)", Some(Role::Modulus)),
+            ("Phase", Some(Role::Phase { negated: false, radians: false })),
+            ("phase(deg)", Some(Role::Phase { negated: false, radians: false })),
+            ("Phase (°)", Some(Role::Phase { negated: false, radians: false })),
+            ("phi", Some(Role::Phase { negated: false, radians: false })),
+            ("Theta", Some(Role::Phase { negated: false, radians: false })),
+            ("Zphz", Some(Role::Phase { negated: false, radians: false })),
+            ("-Phase", Some(Role::Phase { negated: true, radians: false })),
+            ("-Phase (°)", Some(Role::Phase { negated: true, radians: false })),
+            ("phase (rad)", Some(Role::Phase { negated: false, radians: true })),
+            ("Time", None),
+            ("Idc", None),
+            ("Zsig", None),
+            ("Pt", None),
+            ("-Freq", None),
+            ("", None),
+        ];
+        for (name, want) in cases {
+            assert_eq!(classify_header_field(name), *want, "header field {name:?}");
+        }
+    }
+
+    #[test]
+    fn modulus_phase_conversion() {
+        let text = "Freq (Hz),|Z| (Ohm),Phase (deg)\n1,2,-30\n10,1,-90\n100,4,0\n1000,2,45\n10000,1,180\n";
+        let s = parse_spectrum(text, "mp.csv").unwrap();
+        assert_eq!(s.imag_convention, ImagConvention::FromModulusPhase);
+        assert!(close(s.z[0].re, 1.7320508075688772, 1e-12), "{}", s.z[0]);
+        assert!(close(s.z[0].im, -1.0, 1e-12), "{}", s.z[0]);
+        assert!(s.z[1].re.abs() < 1e-12 && close(s.z[1].im, -1.0, 1e-12));
+        assert_eq!(s.z[2], Complex64::new(4.0, 0.0));
+        assert!(close(s.z[3].re, 2f64.sqrt(), 1e-12) && close(s.z[3].im, 2f64.sqrt(), 1e-12));
+        assert!(close(s.z[4].re, -1.0, 1e-12));
+    }
+
+    #[test]
+    fn negated_phase_header() {
+        let text = "Freq,Zmod,-Phase\n1,2,30\n10,2,30\n100,2,30\n1000,2,30\n10000,2,30\n";
+        let s = parse_spectrum(text, "mp.csv").unwrap();
+        assert_eq!(s.imag_convention, ImagConvention::FromModulusPhase);
+        for z in &s.z {
+            assert!(close(z.re, 1.7320508075688772, 1e-12) && close(z.im, -1.0, 1e-12), "{z}");
+        }
+    }
+
+    #[test]
+    fn phase_in_radians_when_header_says_so() {
+        let text = "Freq,|Z|,Phase (rad)\n1,2,-0.5235987755982988\n10,2,0\n100,2,0\n1000,2,0\n10000,2,0\n";
+        let s = parse_spectrum(text, "mp.csv").unwrap();
+        assert!(close(s.z[0].re, 1.7320508075688772, 1e-12) && close(s.z[0].im, -1.0, 1e-12));
+    }
+
+    #[test]
+    fn positive_phase_is_trusted_not_guessed() {
+        // Values look like -phase of a capacitive arc, but the header says "Phase".
+        let f = logspace(-1.0, 5.0, 25);
+        let z = rc_arc(&f);
+        let mut text = String::from("Freq,|Z|,Phase\n");
+        for (f, z) in f.iter().zip(&z) {
+            text.push_str(&format!("{f},{},{}\n", z.norm(), -z.arg().to_degrees()));
+        }
+        let s = parse_spectrum(&text, "mp.csv").unwrap();
+        assert_eq!(s.imag_convention, ImagConvention::FromModulusPhase);
+        for (got, want) in s.z.iter().zip(&z) {
+            assert!(close(got.re, want.re, 1e-9) && close(got.im, -want.im, 1e-9));
+        }
+        assert!(s.z.iter().all(|z| z.im > 0.0));
+        assert!(s.warnings.iter().any(|w| w.contains("-Phase")), "{:?}", s.warnings);
+    }
+
+    #[test]
+    fn im_z_is_not_the_modulus_and_z_prime_differs_from_z_double_prime() {
+        let text = "Freq,Im(Z),|Z|,Re(Z),Phase\n1,-1,0,10,0\n10,-2,0,9,0\n100,-3,0,8,0\n1000,-2,0,7,0\n10000,-1,0,6,0\n";
+        let s = parse_spectrum(text, "x.csv").unwrap();
+        assert_eq!(s.imag_convention, ImagConvention::SignedFromHeader);
+        assert_eq!(s.z[2], Complex64::new(8.0, -3.0));
+
+        let text = "f,Z'',Z'\n1,-1,10\n10,-2,9\n100,-3,8\n1000,-2,7\n10000,-1,6\n";
+        let s = parse_spectrum(text, "x.csv").unwrap();
+        assert_eq!(s.z[2], Complex64::new(8.0, -3.0));
+    }
+
+    #[test]
+    fn extra_columns_are_ignored() {
+        let text = "Pt\tTime\tFreq\tZreal\tZimag\tZsig\tZmod\tZphz\tIdc\n\
+                    0\t1\t10000\t6\t-1\t1\t6.08\t-9.4\t0.001\n\
+                    1\t2\t1000\t7\t-2\t1\t7.2\t-15\t0.001\n\
+                    2\t3\t100\t8\t-3\t1\t8.5\t-20\t0.001\n\
+                    3\t4\t10\t9\t-2\t1\t9.2\t-12\t0.001\n\
+                    4\t5\t1\t10\t-1\t1\t10.05\t-5\t0.001\n";
+        let s = parse_spectrum(text, "gamry.txt").unwrap();
+        assert_eq!(s.freq_hz, vec![1.0, 10.0, 100.0, 1000.0, 10000.0]);
+        assert_eq!(s.z[0], Complex64::new(10.0, -1.0));
+        assert_eq!(s.source_line, vec![6, 5, 4, 3, 2]);
+    }
+
+    #[test]
+    fn number_formats() {
+        let text = "f,re,im\n1e3,+2,-.5\n1E+03,2.,-0.5e0\n1.5e1,3,-1\n+2,.25,-1E-1\n7,1,-2\n";
+        let s = parse_spectrum(text, "n.csv").unwrap();
+        assert_eq!(s.freq_hz, vec![2.0, 7.0, 15.0, 1000.0, 1000.0]);
+        assert_eq!(s.z[0], Complex64::new(0.25, -0.1));
+        assert_eq!(s.z[3], Complex64::new(2.0, -0.5));
+    }
+
+    #[test]
+    fn trailing_delimiter_is_tolerated() {
+        let text = "freq,zreal,zimag,\n1,10,-1,\n10,9,-2,\n100,8,-3,\n1000,7,-2,\n10000,6,-1,\n";
+        let s = parse_spectrum(text, "t.csv").unwrap();
+        assert_eq!(s.len(), 5);
+        assert_eq!(s.z[4], Complex64::new(6.0, -1.0));
+        let text = "freq;zreal;zimag;\n1;10;-1;\n10;9;-2;\n100;8;-3;\n1000;7;-2;\n10000;6;-1;\n";
+        assert_eq!(parse_spectrum(text, "t.csv").unwrap().len(), 5);
+    }
+
+    #[test]
+    fn quoted_csv_fields() {
+        let text = "\"Freq (Hz)\",\"Z' (Ohm)\",\"-Z\"\" (Ohm)\"\n\"1\",\"10\",\"1\"\n10,9,2\n100,8,3\n1000,7,2\n10000,6,1\n";
+        let s = parse_spectrum(text, "q.csv").unwrap();
+        assert_eq!(s.imag_convention, ImagConvention::NegatedFromHeader);
+        assert_eq!(s.z[0], Complex64::new(10.0, -1.0));
+    }
+
+    // ---- sign by shape ----------------------------------------------------
+
+    #[test]
+    fn headerless_negated_arc_is_detected() {
+        let f = logspace(-1.0, 5.0, 31);
+        let z = rc_arc(&f);
+        let s = parse_spectrum(&headerless_csv(&f, &z, -1.0), "arc.txt").unwrap();
+        assert_eq!(s.imag_convention, ImagConvention::NegatedByShape);
+        assert_same_z(&s, &f, &z);
+        assert!(s.z.iter().all(|z| z.im < 0.0));
+    }
+
+    #[test]
+    fn headerless_signed_arc_is_kept() {
+        let f = logspace(-1.0, 5.0, 31);
+        let z = rc_arc(&f);
+        let s = parse_spectrum(&headerless_csv(&f, &z, 1.0), "arc.txt").unwrap();
+        assert_eq!(s.imag_convention, ImagConvention::SignedByShape);
+        assert_same_z(&s, &f, &z);
+        assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    }
+
+    #[test]
+    fn headerless_inductor_is_kept_positive() {
+        let f = logspace(1.0, 6.0, 20);
+        let z = inductor(&f);
+        let s = parse_spectrum(&headerless_csv(&f, &z, 1.0), "l.txt").unwrap();
+        assert_eq!(s.imag_convention, ImagConvention::SignedByShape);
+        assert_same_z(&s, &f, &z);
+        assert!(s.z.iter().all(|z| z.im > 0.0));
+    }
+
+    #[test]
+    fn headerless_tail_and_arc_signed_and_negated() {
+        let f = logspace(-1.0, 5.0, 31);
+        let z = tail_and_arc(&f);
+        assert!(z.last().unwrap().im > 0.0 && z[0].im < 0.0);
+        let s = parse_spectrum(&headerless_csv(&f, &z, 1.0), "m.txt").unwrap();
+        assert_eq!(s.imag_convention, ImagConvention::SignedByShape);
+        assert_same_z(&s, &f, &z);
+        let s = parse_spectrum(&headerless_csv(&f, &z, -1.0), "m.txt").unwrap();
+        assert_eq!(s.imag_convention, ImagConvention::NegatedByShape);
+        assert_same_z(&s, &f, &z);
+    }
+
+    #[test]
+    fn headerless_descending_input_uses_sorted_order() {
+        // Shape is judged after sorting: the same arc written high-to-low.
+        let mut f = logspace(-1.0, 5.0, 31);
+        f.reverse();
+        let z = rc_arc(&f);
+        let s = parse_spectrum(&headerless_csv(&f, &z, -1.0), "d.txt").unwrap();
+        assert_eq!(s.imag_convention, ImagConvention::NegatedByShape);
+        assert_eq!(s.source_line[0], 31);
+        assert!(s.freq_hz.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn headerless_more_than_three_columns_uses_first_three() {
+        let text = "1,10,-1,7,8\n10,9,-2,7,8\n100,8,-3,7,8\n1000,7,-2,7,8\n10000,6,-1,7,8\n";
+        let s = parse_spectrum(text, "h.csv").unwrap();
+        assert_eq!(s.z[2], Complex64::new(8.0, -3.0));
+        assert_eq!(s.imag_convention, ImagConvention::SignedByShape);
+        assert!(s.warnings.iter().any(|w| w.contains("5 columns")), "{:?}", s.warnings);
+    }
+
+    #[test]
+    fn unrecognised_header_with_three_columns_is_headerless() {
+        let f = logspace(-1.0, 5.0, 21);
+        let z = rc_arc(&f);
+        let text = format!("A,B,C\n{}", headerless_csv(&f, &z, -1.0));
+        let s = parse_spectrum(&text, "u.csv").unwrap();
+        assert_eq!(s.imag_convention, ImagConvention::NegatedByShape);
+        assert_same_z(&s, &f, &z);
+        assert!(
+            s.warnings.iter().any(|w| w.contains("line 1") && w.contains("not recognised")),
+            "{:?}",
+            s.warnings
+        );
+    }
+
+    #[test]
+    fn signed_header_disagreeing_with_shape_warns_but_keeps() {
+        let f = logspace(-1.0, 5.0, 21);
+        let z = rc_arc(&f);
+        let text = format!("freq,zreal,zimag\n{}", headerless_csv(&f, &z, -1.0));
+        let s = parse_spectrum(&text, "w.csv").unwrap();
+        assert_eq!(s.imag_convention, ImagConvention::SignedFromHeader);
+        assert!(s.z.iter().all(|z| z.im > 0.0), "must not flip");
+        assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+        assert!(s.warnings[0].contains("-Z''"));
+    }
+
+    #[test]
+    fn shape_score_values() {
+        // Positive arc with apex in the middle: score 1 kept, 0 negated.
+        let y = [1.0, 3.0, 5.0, 3.0, 1.0];
+        assert_eq!(shape_score(&y, 1.0), 1.0);
+        assert_eq!(shape_score(&y, -1.0), 0.0);
+        // Inductive growth at the top: 0 kept; negated grows in size: 1.
+        let y = [0.1, 0.2, 0.4, 0.8, 1.6];
+        assert_eq!(shape_score(&y, 1.0), 0.0);
+        assert_eq!(shape_score(&y, -1.0), 1.0);
+        // All zero: tie.
+        assert_eq!(shape_score(&[0.0; 5], 1.0), 0.0);
+    }
+
+    #[test]
+    fn tie_keeps_and_warns() {
+        let text = "1,10,0\n10,9,0\n100,8,0\n1000,7,0\n10000,6,0\n";
+        let s = parse_spectrum(text, "z.csv").unwrap();
+        assert_eq!(s.imag_convention, ImagConvention::SignedByShape);
+        assert!(s.warnings.iter().any(|w| w.contains("could not be told")));
+    }
+
+    // ---- errors -----------------------------------------------------------
+
+    #[test]
+    fn four_points_is_an_error() {
+        let e = err_of("freq,zreal,zimag\n1,10,-1\n10,9,-2\n100,8,-3\n1000,7,-2\n");
+        assert_eq!(e.line, None);
+        assert_eq!(e.column, None);
+        assert!(e.message.contains("found 4 data points"), "{}", e.message);
+        assert!(e.message.contains("at least 5"), "{}", e.message);
+    }
+
+    #[test]
+    fn nan_at_line_7_column_2() {
+        let e = err_of("title\nfreq,zreal,zimag\n1,10,-1\n10,9,-2\n100,8,-3\n1000,7,-2\n10000,nan,-1\n");
+        assert_eq!((e.line, e.column), (Some(7), Some(2)));
+        assert!(e.message.contains("finite") && e.message.contains("\"nan\""), "{}", e.message);
+    }
+
+    #[test]
+    fn infinite_and_overflowing_values_are_errors() {
+        let e = err_of("1,10,-1\n10,9,-2\ninf,8,-3\n1000,7,-2\n10000,6,-1\n");
+        assert_eq!((e.line, e.column), (Some(3), Some(1)));
+        let e = err_of("1,10,-1\n10,9,-2\n100,8,-3\n1000,7,1e999\n10000,6,-1\n");
+        assert_eq!((e.line, e.column), (Some(4), Some(3)));
+        assert!(e.message.contains("finite"), "{}", e.message);
+    }
+
+    #[test]
+    fn zero_frequency_at_line_5() {
+        let e = err_of("freq,zreal,zimag\n1,10,-1\n10,9,-2\n100,8,-3\n0,7,-2\n10000,6,-1\n");
+        assert_eq!((e.line, e.column), (Some(5), Some(1)));
+        assert_eq!(e.message, "frequency must be > 0, found 0");
+    }
+
+    #[test]
+    fn negative_frequency_display() {
+        let e = err_of("freq;zreal;zimag\n1;10;-1\n10;9;-2\n100;8;-3\n1000;7;-2\n10000;6;-1\n-5;1;1\n");
+        assert_eq!(
+            e.to_string(),
+            "data.csv, line 7, column 1: frequency must be > 0, found -5"
+        );
+    }
+
+    #[test]
+    fn ragged_row_at_line_9() {
+        let e = err_of("# c\n\nfreq,zreal,zimag\n1,10,-1\n10,9,-2\n100,8,-3\n1000,7,-2\n10000,6,-1\n20000,5\n");
+        assert_eq!((e.line, e.column), (Some(9), Some(3)));
+        assert!(e.message.contains("expected 3 fields"), "{}", e.message);
+        assert!(e.message.contains("found 2"), "{}", e.message);
+        let e = err_of("1,10,-1\n10,9,-2\n100,8,-3,4\n1000,7,-2\n10000,6,-1\n");
+        assert_eq!((e.line, e.column), (Some(3), Some(4)));
+        assert!(e.message.contains("found 4"), "{}", e.message);
+    }
+
+    #[test]
+    fn garbage_field_is_quoted_and_truncated() {
+        let long = "x".repeat(60);
+        let e = err_of(&format!("1,10,-1\n10,9,-2\n100,{long},-3\n1000,7,-2\n10000,6,-1\n"));
+        assert_eq!((e.line, e.column), (Some(3), Some(2)));
+        let quoted = format!("\"{}…\"", "x".repeat(40));
+        assert!(e.message.contains(&quoted), "{}", e.message);
+        assert!(!e.message.contains(&"x".repeat(41)), "{}", e.message);
+        let e = err_of("1,10,-1\n10,9,-2\n100,8,abc\n1000,7,-2\n10000,6,-1\n");
+        assert_eq!((e.line, e.column), (Some(3), Some(3)));
+        assert_eq!(e.message, "expected a number, found \"abc\"");
+        let e = err_of("1,10,-1\n10,,-2\n100,8,-3\n1000,7,-2\n10000,6,-1\n");
+        assert_eq!((e.line, e.column), (Some(2), Some(2)));
+        assert!(e.message.contains("empty field"), "{}", e.message);
+    }
+
+    #[test]
+    fn thousands_separator_is_refused() {
+        let e = err_of("1;10;-1\n10;9;-2\n1.000,5;8;-3\n1000;7;-2\n10000;6;-1\n");
+        assert_eq!((e.line, e.column), (Some(3), Some(1)));
+    }
+
+    #[test]
+    fn empty_input_is_an_error() {
+        for text in ["", "\u{feff}", "  \n\r\n\t\n"] {
+            let e = err_of(text);
+            assert!(e.message.contains("empty"), "{}", e.message);
+            assert_eq!(e.line, None);
+        }
+        let e = err_of("# only a comment\nfreq,zreal,zimag\n");
+        assert!(e.message.contains("no data rows"), "{}", e.message);
+    }
+
+    #[test]
+    fn text_line_in_data_is_an_error() {
+        let e = err_of("freq,zreal,zimag\n1,10,-1\n10,9,-2\nEnd of sweep\n100,8,-3\n1000,7,-2\n10000,6,-1\n");
+        assert_eq!((e.line, e.column), (Some(4), Some(1)));
+        assert!(e.message.contains("\"End of sweep\""), "{}", e.message);
+        let e = err_of("f z' z''\n1 10 -1\n10 9 -2\nfreq zre zim\n100 8 -3\n1000 7 -2\n10000 6 -1\n");
+        assert_eq!((e.line, e.column), (Some(4), Some(1)));
+        assert!(e.message.contains("\"freq\""), "{}", e.message);
+    }
+
+    #[test]
+    fn frequency_header_without_z_columns_is_an_error() {
+        let e = err_of("title\nFreq,Zsig,Idc\n1,10,-1\n10,9,-2\n100,8,-3\n1000,7,-2\n10000,6,-1\n");
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("no Z' and Z''"), "{}", e.message);
+        let e = err_of("Freq,Z'\n1,10,-1\n10,9,-2\n100,8,-3\n1000,7,-2\n10000,6,-1\n");
+        assert_eq!(e.line, Some(1));
+    }
+
+    #[test]
+    fn header_without_frequency_is_an_error() {
+        let e = err_of("Z',Z'',x\n1,10,-1\n10,9,-2\n100,8,-3\n1000,7,-2\n10000,6,-1\n");
+        assert_eq!(e.line, Some(1));
+        assert!(e.message.contains("no frequency column"), "{}", e.message);
+    }
+
+    #[test]
+    fn unrecognised_header_with_four_columns_is_an_error() {
+        let e = err_of("a,b,c,d\n1,10,-1,0\n10,9,-2,0\n100,8,-3,0\n1000,7,-2,0\n10000,6,-1,0\n");
+        assert_eq!(e.line, Some(1));
+        assert!(e.message.contains("not recognised"), "{}", e.message);
+    }
+
+    #[test]
+    fn header_column_beyond_data_is_an_error() {
+        let e = err_of("Time,Freq,Z',Z''\n1,10,-1\n10,9,-2\n100,8,-3\n1000,7,-2\n10000,6,-1\n");
+        assert_eq!((e.line, e.column), (Some(1), Some(4)));
+    }
+
+    #[test]
+    fn two_headerless_columns_is_an_error() {
+        let e = err_of("1,10\n10,9\n100,8\n1000,7\n10000,6\n");
+        assert_eq!(e.line, Some(1));
+        assert!(e.message.contains("expected 3 columns"), "{}", e.message);
+    }
+
+    #[test]
+    fn negative_modulus_is_an_error() {
+        let e = err_of("f,|Z|,phase\n1,2,-10\n10,-2,-10\n100,2,-10\n1000,2,-10\n10000,2,-10\n");
+        assert_eq!((e.line, e.column), (Some(3), Some(2)));
+    }
+
+    #[test]
+    fn error_display_formats() {
+        let e = err_of("f,re,im\n1,2,3\n4,x,6\n");
+        let shown = e.to_string();
+        assert!(shown.starts_with("data.csv, "), "{shown}");
+        assert!(shown.contains("line 3"), "{shown}");
+        assert!(shown.contains("column 2"), "{shown}");
+        let e = ImportError::new("a.csv", None, None, "boom".into());
+        assert_eq!(e.to_string(), "a.csv: boom");
+        let e = ImportError::new("a.csv", Some(4), None, "boom".into());
+        assert_eq!(e.to_string(), "a.csv, line 4: boom");
+        let boxed: Box<dyn std::error::Error> = Box::new(e);
+        assert_eq!(boxed.to_string(), "a.csv, line 4: boom");
+    }
+
+    // ---- warnings, sorting, helpers --------------------------------------
+
+    #[test]
+    fn duplicate_frequency_warning() {
+        let text = "freq,zreal,zimag\n1,10,-1\n1000,7,-2\n10,9,-2\n100,8,-3\n1000,7.1,-2.1\n10000,6,-1\n";
+        let s = parse_spectrum(text, "d.csv").unwrap();
+        assert_eq!(s.len(), 6);
+        assert_eq!(s.warnings, vec!["frequency 1000 Hz appears on lines 3 and 6".to_string()]);
+        let text = "1,10,-1\n5,7,-2\n5,9,-2\n5,8,-3\n9,7,-2\n";
+        let s = parse_spectrum(text, "d.csv").unwrap();
+        assert!(
+            s.warnings.contains(&"frequency 5 Hz appears on lines 2, 3 and 4".to_string()),
+            "{:?}",
+            s.warnings
+        );
+    }
+
+    #[test]
+    fn unsorted_input_is_sorted_with_provenance() {
+        let text = "freq,zreal,zimag\n100,8,-3\n1,10,-1\n10000,6,-1\n10,9,-2\n1000,7,-2\n";
+        let s = parse_spectrum(text, "u.csv").unwrap();
+        assert_eq!(s.freq_hz, vec![1.0, 10.0, 100.0, 1000.0, 10000.0]);
+        assert_eq!(s.source_line, vec![3, 5, 2, 6, 4]);
+        let re: Vec<f64> = s.z.iter().map(|z| z.re).collect();
+        assert_eq!(re, vec![10.0, 9.0, 8.0, 7.0, 6.0]);
+        assert_eq!(s.f_min(), 1.0);
+        assert_eq!(s.f_max(), 10000.0);
+    }
+
+    #[test]
+    fn from_points_validates_and_sorts() {
+        let f = [100.0, 1.0, 10.0, 1000.0, 10000.0];
+        let z: Vec<Complex64> = f.iter().map(|&f| Complex64::new(f, -f)).collect();
+        let s = Spectrum::from_points("syn", &f, &z).unwrap();
+        assert_eq!(s.freq_hz, vec![1.0, 10.0, 100.0, 1000.0, 10000.0]);
+        assert_eq!(s.z[0], Complex64::new(1.0, -1.0));
+        assert_eq!(s.source_line, vec![2, 3, 1, 4, 5]);
+        assert_eq!(s.imag_convention, ImagConvention::SignedFromHeader);
+        assert_eq!((s.len(), s.is_empty()), (5, false));
+
+        let e = Spectrum::from_points("syn", &f[..4], &z[..4]).unwrap_err();
+        assert_eq!((e.file.as_str(), e.line), ("syn", None));
+        assert!(e.message.contains("found 4 data points"));
+        assert!(Spectrum::from_points("syn", &f, &z[..4]).is_err());
+        let bad_f = [1.0, 2.0, 0.0, 4.0, 5.0];
+        let e = Spectrum::from_points("syn", &bad_f, &z).unwrap_err();
+        assert!(e.message.contains("point 3") && e.message.contains("> 0"), "{}", e.message);
+        let nan_f = [1.0, f64::NAN, 3.0, 4.0, 5.0];
+        assert!(Spectrum::from_points("syn", &nan_f, &z).is_err());
+        let mut bad_z = z.clone();
+        bad_z[4] = Complex64::new(1.0, f64::INFINITY);
+        let e = Spectrum::from_points("syn", &f, &bad_z).unwrap_err();
+        assert!(e.message.contains("point 5"), "{}", e.message);
+        let dup = [1.0, 2.0, 2.0, 4.0, 5.0];
+        let s = Spectrum::from_points("syn", &dup, &z).unwrap();
+        assert_eq!(s.warnings, vec!["frequency 2 Hz appears on points 2 and 3".to_string()]);
+    }
+
+    #[test]
+    fn empty_spectrum_accessors_do_not_panic() {
+        let s = Spectrum {
+            name: String::new(),
+            freq_hz: vec![],
+            z: vec![],
+            source_line: vec![],
+            imag_convention: ImagConvention::SignedByShape,
+            warnings: vec![],
+        };
+        assert!(s.is_empty());
+        assert_eq!(s.len(), 0);
+        assert!(s.f_min().is_nan() && s.f_max().is_nan());
+    }
+
+    #[test]
+    fn describe_is_distinct_plain_sentences() {
+        let all = [
+            ImagConvention::SignedFromHeader,
+            ImagConvention::NegatedFromHeader,
+            ImagConvention::SignedByShape,
+            ImagConvention::NegatedByShape,
+            ImagConvention::FromModulusPhase,
+        ];
+        for (i, a) in all.iter().enumerate() {
+            assert!(a.describe().len() > 20);
+            for b in &all[i + 1..] {
+                assert_ne!(a.describe(), b.describe());
+            }
+        }
+        assert_eq!(
+            ImagConvention::NegatedByShape.describe(),
+            "third column read as -Z'' (a positive arc with an apex) and negated"
+        );
+    }
+
+    #[test]
+    fn large_file_parses_in_linear_time() {
+        let n = 100_000;
+        let mut text = String::with_capacity(n * 40);
+        text.push_str("Freq (Hz);Z' (Ohm);-Z'' (Ohm)\n");
+        for i in 0..n {
+            let f = 1e-2 * (1.0 + i as f64 * 0.37);
+            text.push_str(&format!("{f};{},5;{},25\n", i % 97, i % 13));
+        }
+        let start = std::time::Instant::now();
+        let s = parse_spectrum(&text, "big.csv").unwrap();
+        let took = start.elapsed();
+        assert_eq!(s.len(), n);
+        assert!(s.freq_hz.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(s.source_line[0], 2);
+        assert!(took.as_secs_f64() < 10.0, "took {took:?}");
+    }
+
+    #[test]
+    fn random_input_never_panics() {
+        // Deterministic pseudo-random lines built from troublesome pieces.
+        let pieces = [
+            "1", "-5", "0", "1e3", "1,5", "nan", "inf", "1e999", "x", "Z''", "-Z\"", "|Z|",
+            "Freq (Hz)", "Phase", ",", ";", "\t", " ", "\r", "\n", "\r\n", "#", "!", "(", "[",
+            "/", "\"", "\u{feff}", "é", "−", "Im(Z)", "''''", "2.5e-3", "+.5", "-",
+        ];
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut parsed = 0;
+        for _ in 0..3000 {
+            let len = (next() % 120) as usize;
+            let mut text = String::new();
+            for _ in 0..len {
+                text.push_str(pieces[(next() % pieces.len() as u64) as usize]);
+            }
+            match parse_spectrum(&text, "fuzz") {
+                Ok(s) => {
+                    parsed += 1;
+                    assert!(s.len() >= MIN_POINTS);
+                    assert!(s.freq_hz.iter().all(|f| f.is_finite() && *f > 0.0));
+                    assert!(s.z.iter().all(|z| z.re.is_finite() && z.im.is_finite()));
+                }
+                Err(e) => assert!(!e.message.is_empty()),
+            }
+        }
+        // Valid data with random noise appended must not panic either.
+        let f = logspace(-1.0, 5.0, 10);
+        let base = headerless_csv(&f, &rc_arc(&f), 1.0);
+        for _ in 0..500 {
+            let mut text = base.clone();
+            for _ in 0..(next() % 4) {
+                text.push_str(pieces[(next() % pieces.len() as u64) as usize]);
+            }
+            if parse_spectrum(&text, "fuzz").is_ok() {
+                parsed += 1;
+            }
+        }
+        assert!(parsed > 0);
+    }
+
+    #[test]
+    fn many_duplicates_are_capped() {
+        let mut text = String::new();
+        for i in 0..50 {
+            text.push_str(&format!("{},1,-1\n{},1,-1\n", i + 1, i + 1));
+        }
+        let s = parse_spectrum(&text, "d.csv").unwrap();
+        let dup = s.warnings.iter().filter(|w| w.starts_with("frequency")).count();
+        assert_eq!(dup, MAX_DUPLICATE_WARNINGS);
+        assert!(s.warnings.iter().any(|w| w.starts_with("30 more")), "{:?}", s.warnings);
+    }
 }

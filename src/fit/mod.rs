@@ -160,6 +160,32 @@ impl FitResult {
         Some((names, rows))
     }
 
+    /// Standard error of a quantity derived from the parameters, g^T Σ g with the
+    /// gradient g by central differences. `None` without a covariance or where the
+    /// quantity is undefined near the optimum.
+    pub fn propagate(&self, derived: impl Fn(&[f64]) -> Option<f64>) -> Option<f64> {
+        let cov = self.covariance.as_ref()?;
+        let mut gradient = vec![0.0; self.values.len()];
+        for (i, g) in gradient.iter_mut().enumerate() {
+            if self.params[i].status != ParamStatus::Free {
+                continue;
+            }
+            let h = 1e-6 * self.values[i].abs().max(1e-12);
+            let mut up = self.values.clone();
+            let mut down = self.values.clone();
+            up[i] += h;
+            down[i] -= h;
+            *g = (derived(&up)? - derived(&down)?) / (2.0 * h);
+        }
+        let mut variance = 0.0;
+        for (i, gi) in gradient.iter().enumerate() {
+            for (j, gj) in gradient.iter().enumerate() {
+                variance += gi * cov[(i, j)] * gj;
+            }
+        }
+        (variance.is_finite() && variance >= 0.0).then(|| variance.sqrt())
+    }
+
     /// The fitted model at frequency `f` (Hz).
     pub fn model(&self, f_hz: f64) -> Complex64 {
         self.circuit.impedance(TAU * f_hz, &self.values)
@@ -440,13 +466,20 @@ fn settle_at_bounds(circuit: &Circuit, data: &FitData, mut best: Descent, fixed:
         let mut start = best.values.clone();
         start[i] = bound;
         let mut candidate = descend(circuit, data, &start, &held);
-        if candidate.rss <= best.rss * (1.0 + 1e-9) + 1e-300 {
+        // No worse, allowing for rounding: a noise-free fit ends at rss ≈ 0 either way.
+        let rounding = 1e-24 * data_scale(data);
+        if candidate.rss <= best.rss * (1.0 + 1e-9) + rounding {
             candidate.at_bound = best.at_bound.clone();
             candidate.at_bound[i] = Some(status);
             best = candidate;
         }
     }
     best
+}
+
+/// Σ w |Z|²: the rss of a model that is identically zero.
+fn data_scale(data: &FitData) -> f64 {
+    data.z.iter().zip(&data.sqrt_weight).map(|(z, w)| (z * w).norm_sqr()).sum()
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -1,0 +1,336 @@
+//! One spectrum in, everything a user reads out: the fit, R_con, σ_eff, the
+//! circuit choice and the capacitance attribution. The CLI and the web page
+//! both call [`analyse`] and serialise its [`Analysis`].
+
+use crate::attribution::{self, ArcCapacitor, Attribution};
+use crate::choice::{self, Candidate, Choice, Method, PaperRule, RConStatus};
+use crate::circuit::CircuitError;
+use crate::fit::{self, FitError, FitOptions, FitResult, FitStats, ParamStatus};
+use crate::pellet::{self, Geometry, Measured};
+use crate::preset::{CircuitChoice, Kind, Preset};
+use crate::spectrum::{ImagConvention, Spectrum};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Everything the user sets for one analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub circuit: CircuitChoice,
+    pub fit: FitOptions,
+    pub geometry: Option<Geometry>,
+    pub lead_ohm: f64,
+    pub eps_r: f64,
+    pub particle_um: f64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            circuit: CircuitChoice::Auto,
+            fit: FitOptions::default(),
+            geometry: None,
+            lead_ohm: 0.0,
+            eps_r: attribution::DEFAULT_EPS_R,
+            particle_um: attribution::DEFAULT_PARTICLE_UM,
+        }
+    }
+}
+
+/// Why an analysis failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnalysisError {
+    Circuit(CircuitError),
+    Fit(FitError),
+    Settings(String),
+}
+
+impl fmt::Display for AnalysisError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AnalysisError::Circuit(e) => e.fmt(f),
+            AnalysisError::Fit(e) => e.fmt(f),
+            AnalysisError::Settings(e) => f.write_str(e),
+        }
+    }
+}
+
+impl std::error::Error for AnalysisError {}
+
+impl From<FitError> for AnalysisError {
+    fn from(e: FitError) -> Self {
+        AnalysisError::Fit(e)
+    }
+}
+
+/// One parameter in the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParamReport {
+    pub value: f64,
+    pub stderr: Option<f64>,
+    pub unit: &'static str,
+    pub status: ParamStatus,
+}
+
+/// R_con in the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RConReport {
+    pub value: f64,
+    pub stderr: Option<f64>,
+    pub fitted_dc_ohm: f64,
+    pub lead_ohm: f64,
+    pub status: Option<RConStatus>,
+}
+
+/// What the importer made of the file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SpectrumReport {
+    pub n_points: usize,
+    pub n_fitted: usize,
+    pub f_min_hz: f64,
+    pub f_max_hz: f64,
+    pub imag_convention: ImagConvention,
+    pub imag_convention_text: &'static str,
+    pub warnings: Vec<String>,
+}
+
+/// Correlation matrix of the free parameters.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Correlation {
+    pub names: Vec<String>,
+    pub matrix: Vec<Vec<f64>>,
+}
+
+/// The serialisable result of one analysis (the CLI's JSON object).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Analysis {
+    pub file: String,
+    pub circuit: String,
+    pub preset: Option<Preset>,
+    pub kind: Kind,
+    pub params: BTreeMap<String, ParamReport>,
+    /// Parameter names in circuit order (JSON objects do not keep order everywhere).
+    pub param_order: Vec<String>,
+    pub r_con_ohm: Option<RConReport>,
+    /// Why there is no R_con, when there is none.
+    pub r_con_note: Option<String>,
+    #[serde(rename = "sigma_S_per_cm")]
+    pub sigma_s_per_cm: Option<Measured>,
+    pub geometry: Option<Geometry>,
+    pub stats: FitStats,
+    pub correlation: Option<Correlation>,
+    pub choice: Choice,
+    pub capacitance: Option<Attribution>,
+    pub spectrum: SpectrumReport,
+}
+
+/// The analysis and the fit behind it (for plotting and further work).
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub analysis: Analysis,
+    pub fit: FitResult,
+}
+
+/// Fits, chooses and explains.
+pub fn analyse(spectrum: &Spectrum, settings: &Settings) -> Result<Outcome, AnalysisError> {
+    for (name, value) in [("eps_r", settings.eps_r), ("particle diameter", settings.particle_um)] {
+        if !(value.is_finite() && value > 0.0) {
+            return Err(AnalysisError::Settings(format!("{name} must be a positive number, got {value}")));
+        }
+    }
+    let (fit, kind, method, candidates, delta_bic) = match &settings.circuit {
+        CircuitChoice::Preset(preset) => {
+            let fit = fit::fit(spectrum, &preset.circuit(), Some(*preset), &settings.fit)?;
+            (fit, preset.kind(), Method::User, Vec::new(), None)
+        }
+        CircuitChoice::Custom(circuit) => {
+            let fit = fit::fit(spectrum, circuit, None, &settings.fit)?;
+            (fit, Kind::Custom, Method::User, Vec::new(), None)
+        }
+        CircuitChoice::Auto => auto(spectrum, settings)?,
+    };
+    Ok(explain(spectrum, settings, fit, kind, method, candidates, delta_bic))
+}
+
+type AutoPick = (FitResult, Kind, Method, Vec<Candidate>, Option<f64>);
+
+fn auto(spectrum: &Spectrum, settings: &Settings) -> Result<AutoPick, AnalysisError> {
+    // --init/--fix name parameters of one circuit; apply them where they exist.
+    let mut fits = Vec::new();
+    let mut last_error = None;
+    for preset in [Preset::Inductive, Preset::Semicircle] {
+        let circuit = preset.circuit();
+        let mut options = settings.fit.clone();
+        options.init.retain(|(n, _)| circuit.param_index(n).is_some());
+        options.fix.retain(|(n, _)| circuit.param_index(n).is_some());
+        match fit::fit(spectrum, &circuit, Some(preset), &options) {
+            Ok(f) => fits.push((preset, f)),
+            Err(e) => last_error = Some(e),
+        }
+    }
+    let candidates: Vec<Candidate> = fits
+        .iter()
+        .map(|(preset, f)| {
+            let r_con = pellet::contact_resistance(f, settings.lead_ohm).ok();
+            let sigma = match (&r_con, &settings.geometry) {
+                (Some(r), Some(g)) => Some(pellet::conductivity(r, g).value),
+                _ => None,
+            };
+            Candidate {
+                preset: *preset,
+                bic: f.stats.bic,
+                converged: f.stats.converged,
+                rms_relative: f.stats.rms_relative,
+                r_con_ohm: r_con.map(|r| r.value),
+                sigma_s_per_cm: sigma,
+            }
+        })
+        .collect();
+    let Some((index, method, delta)) = choice::pick(&candidates) else {
+        return Err(last_error
+            .map(AnalysisError::Fit)
+            .unwrap_or_else(|| AnalysisError::Settings("neither circuit could be fitted".into())));
+    };
+    let kind = candidates[index].preset.kind();
+    let fit = fits.swap_remove(index).1;
+    Ok((fit, kind, method, candidates, Some(delta)))
+}
+
+fn explain(
+    spectrum: &Spectrum,
+    settings: &Settings,
+    fit: FitResult,
+    kind: Kind,
+    method: Method,
+    candidates: Vec<Candidate>,
+    delta_bic: Option<f64>,
+) -> Outcome {
+    let fitted_freq: Vec<f64> = spectrum
+        .freq_hz
+        .iter()
+        .zip(&fit.fitted)
+        .filter(|(_, keep)| **keep)
+        .map(|(f, _)| *f)
+        .collect();
+    let f_min = fitted_freq.first().copied().unwrap_or(f64::NAN);
+    let f_max = fitted_freq.last().copied().unwrap_or(f64::NAN);
+
+    let r_con = pellet::contact_resistance(&fit, settings.lead_ohm);
+    let sigma = match (&r_con, &settings.geometry) {
+        (Ok(r), Some(g)) => Some(pellet::conductivity(r, g)),
+        _ => None,
+    };
+
+    let capacitance = arc_capacitor(&fit).and_then(|(element, r2, capacitor)| {
+        let stderr = fit.propagate(|v| arc_c_eff(&fit, v));
+        attribution::attribute(
+            &element,
+            r2,
+            capacitor,
+            stderr,
+            settings.geometry.as_ref(),
+            settings.eps_r,
+            settings.particle_um,
+        )
+    });
+    let apex = match (&capacitance, fit.value("R2")) {
+        (Some(c), Some(r2)) => choice::apex(r2, c.c_eff_f, f_min, f_max),
+        _ => None,
+    };
+    let (status, status_reason) = match &r_con {
+        Ok(r) => {
+            let re_low = fit.model(f_min).re;
+            let (s, why) = choice::r_con_status(r.fitted_dc_ohm, re_low, f_min, apex.as_ref());
+            (Some(s), why)
+        }
+        Err(why) => (None, format!("no R_con: {why}")),
+    };
+    let paper_rule = sigma.as_ref().map(|s| {
+        let suggests = choice::rule_suggests(s.value);
+        PaperRule {
+            threshold_s_per_cm: choice::PAPER_THRESHOLD_S_PER_CM,
+            suggests,
+            agrees: suggests == kind,
+        }
+    });
+    let mut decision = Choice {
+        method,
+        kind,
+        candidates,
+        delta_bic,
+        sigma_s_per_cm: sigma.map(|s| s.value),
+        paper_rule,
+        boundary: choice::boundary(f_max, capacitance.as_ref().and_then(|c| c.c_norm_f_per_cm)),
+        f_min_hz: f_min,
+        f_max_hz: f_max,
+        apex,
+        r_con_status: status,
+        r_con_status_reason: status_reason,
+        sentence: String::new(),
+    };
+    decision.sentence = choice::sentence(&decision);
+
+    let params = fit
+        .params
+        .iter()
+        .map(|p| {
+            (
+                p.name.clone(),
+                ParamReport { value: p.value, stderr: p.stderr, unit: p.unit, status: p.status },
+            )
+        })
+        .collect();
+    let analysis = Analysis {
+        file: spectrum.name.clone(),
+        circuit: fit.circuit.text().to_string(),
+        preset: fit.preset,
+        kind,
+        params,
+        param_order: fit.params.iter().map(|p| p.name.clone()).collect(),
+        r_con_note: r_con.as_ref().err().cloned(),
+        r_con_ohm: r_con.ok().map(|r| RConReport {
+            value: r.value,
+            stderr: r.stderr,
+            fitted_dc_ohm: r.fitted_dc_ohm,
+            lead_ohm: r.lead_ohm,
+            status,
+        }),
+        sigma_s_per_cm: sigma,
+        geometry: settings.geometry,
+        stats: fit.stats.clone(),
+        correlation: fit.correlation().map(|(names, matrix)| Correlation { names, matrix }),
+        choice: decision,
+        capacitance,
+        spectrum: SpectrumReport {
+            n_points: spectrum.len(),
+            n_fitted: fitted_freq.len(),
+            f_min_hz: spectrum.f_min(),
+            f_max_hz: spectrum.f_max(),
+            imag_convention: spectrum.imag_convention,
+            imag_convention_text: spectrum.imag_convention.describe(),
+            warnings: spectrum.warnings.clone(),
+        },
+    };
+    Outcome { analysis, fit }
+}
+
+/// The semicircle's capacitor: `R2` in parallel with `CPE2` or `C2` (the presets'
+/// names; a custom circuit using them is treated alike).
+fn arc_capacitor(fit: &FitResult) -> Option<(String, f64, ArcCapacitor)> {
+    let r2 = fit.value("R2")?;
+    if let (Some(q), Some(alpha)) = (fit.value("CPE2.Q"), fit.value("CPE2.alpha")) {
+        return Some(("CPE2".into(), r2, ArcCapacitor::Cpe { q, alpha }));
+    }
+    let c = fit.value("C2")?;
+    Some(("C2".into(), r2, ArcCapacitor::Ideal { c }))
+}
+
+fn arc_c_eff(fit: &FitResult, values: &[f64]) -> Option<f64> {
+    let get = |name: &str| fit.circuit.param_index(name).and_then(|i| values.get(i).copied());
+    let r2 = get("R2")?;
+    match (get("CPE2.Q"), get("CPE2.alpha"), get("C2")) {
+        (Some(q), Some(alpha), _) => attribution::effective_capacitance(q, alpha, r2),
+        (_, _, Some(c)) => Some(c),
+        _ => None,
+    }
+}

@@ -1,0 +1,269 @@
+//! Capacitance-based attribution: is the semicircle the bulk or an interface?
+//!
+//! The bulk (geometric) capacitance of the pellet is C_bulk = ε0 εr A / d. An
+//! interparticle interface of thickness t between particles of diameter D gives, in
+//! a brick-layer picture with similar permittivities, C_interface / C_bulk ≈ D / t,
+//! so the fit estimates t ≈ D C_bulk / C_eff. A CPE is first turned into an
+//! effective capacitance with Hsu–Mansfeld, C_eff = (Q R^(1−α))^(1/α), R being the
+//! resistor in parallel with it. Normalised by the cell constant (C d/A, F/cm) the
+//! capacitance is compared with the ranges of Irvine, Sinclair & West (1990).
+
+use crate::pellet::Geometry;
+use serde::Serialize;
+
+/// Vacuum permittivity in F/cm.
+pub const EPS0_F_PER_CM: f64 = 8.854_187_8128e-14;
+pub const DEFAULT_EPS_R: f64 = 10.0;
+pub const DEFAULT_PARTICLE_UM: f64 = 5.0;
+
+/// One row of the Irvine–Sinclair–West table (C d/A in F/cm).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct IswRow {
+    pub low_f_per_cm: f64,
+    pub high_f_per_cm: f64,
+    pub phenomenon: &'static str,
+}
+
+/// Irvine, Sinclair & West, Adv. Mater. 2 (1990) 132. Single values of the paper
+/// ("about 1e-12") are given half a decade either side.
+pub const ISW_TABLE: [IswRow; 7] = [
+    IswRow { low_f_per_cm: 3e-13, high_f_per_cm: 3e-12, phenomenon: "bulk" },
+    IswRow { low_f_per_cm: 3e-12, high_f_per_cm: 3e-11, phenomenon: "minor second phase" },
+    IswRow { low_f_per_cm: 1e-11, high_f_per_cm: 1e-8, phenomenon: "grain boundary" },
+    IswRow { low_f_per_cm: 1e-10, high_f_per_cm: 1e-9, phenomenon: "bulk ferroelectric" },
+    IswRow { low_f_per_cm: 1e-9, high_f_per_cm: 1e-7, phenomenon: "surface layer" },
+    IswRow { low_f_per_cm: 1e-7, high_f_per_cm: 1e-5, phenomenon: "sample-electrode interface" },
+    IswRow { low_f_per_cm: 3e-5, high_f_per_cm: 3e-4, phenomenon: "electrochemical reaction" },
+];
+
+/// Hsu–Mansfeld effective capacitance of a CPE (Q, α) in parallel with `r`.
+/// Defined for 0 < α ≤ 1 only: a CPE with α ≤ 0 has no capacitance.
+pub fn effective_capacitance(q: f64, alpha: f64, r: f64) -> Option<f64> {
+    if !(alpha > 0.0 && alpha <= 1.0 && q > 0.0 && r > 0.0) {
+        return None;
+    }
+    let c = (q * r.powf(1.0 - alpha)).powf(1.0 / alpha);
+    c.is_finite().then_some(c)
+}
+
+/// The semicircle's capacitor as fitted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ArcCapacitor {
+    Ideal { c: f64 },
+    Cpe { q: f64, alpha: f64 },
+}
+
+/// The attribution, as data. Per-area and normalised values need a geometry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Attribution {
+    /// The element the capacitance comes from, e.g. "CPE2".
+    pub element: String,
+    /// "ideal capacitor" or "Hsu–Mansfeld with R2".
+    pub method: String,
+    pub c_eff_f: f64,
+    pub c_eff_stderr_f: Option<f64>,
+    pub c_per_area_f_per_cm2: Option<f64>,
+    /// C d / A, the thickness-normalised capacitance.
+    pub c_norm_f_per_cm: Option<f64>,
+    pub eps_r: f64,
+    pub c_bulk_f: Option<f64>,
+    pub c_bulk_per_area_f_per_cm2: Option<f64>,
+    /// C_eff / C_bulk.
+    pub ratio_to_bulk: Option<f64>,
+    pub particle_um: f64,
+    /// Particle diameter × C_bulk / C_eff.
+    pub layer_thickness_nm: Option<f64>,
+    pub table: Vec<IswCandidate>,
+    pub paragraph: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IswCandidate {
+    #[serde(flatten)]
+    pub row: IswRow,
+    pub candidate: bool,
+}
+
+/// Builds the attribution for a fitted R2 ‖ capacitor.
+pub fn attribute(
+    element: &str,
+    r2: f64,
+    capacitor: ArcCapacitor,
+    c_eff_stderr: Option<f64>,
+    geometry: Option<&Geometry>,
+    eps_r: f64,
+    particle_um: f64,
+) -> Option<Attribution> {
+    let (c_eff, method) = match capacitor {
+        ArcCapacitor::Ideal { c } => (c, "ideal capacitor".to_string()),
+        ArcCapacitor::Cpe { q, alpha } => (
+            effective_capacitance(q, alpha, r2)?,
+            "Hsu–Mansfeld, C_eff = (Q·R2^(1−α))^(1/α)".to_string(),
+        ),
+    };
+    let per_area = geometry.map(|g| c_eff / g.area_cm2);
+    let c_norm = geometry.map(|g| c_eff * g.cell_constant());
+    let c_bulk = geometry.map(|g| EPS0_F_PER_CM * eps_r / g.cell_constant());
+    let ratio = c_bulk.map(|b| c_eff / b);
+    let layer_nm = ratio.map(|r| particle_um * 1e3 / r);
+    let table = ISW_TABLE
+        .iter()
+        .map(|row| IswCandidate {
+            row: *row,
+            candidate: c_norm.is_some_and(|c| c >= row.low_f_per_cm && c <= row.high_f_per_cm),
+        })
+        .collect::<Vec<_>>();
+    let mut attribution = Attribution {
+        element: element.to_string(),
+        method,
+        c_eff_f: c_eff,
+        c_eff_stderr_f: c_eff_stderr,
+        c_per_area_f_per_cm2: per_area,
+        c_norm_f_per_cm: c_norm,
+        eps_r,
+        c_bulk_f: c_bulk,
+        c_bulk_per_area_f_per_cm2: geometry.and_then(|g| c_bulk.map(|b| b / g.area_cm2)),
+        ratio_to_bulk: ratio,
+        particle_um,
+        layer_thickness_nm: layer_nm,
+        table,
+        paragraph: String::new(),
+    };
+    attribution.paragraph = paragraph(&attribution);
+    Some(attribution)
+}
+
+fn paragraph(a: &Attribution) -> String {
+    let mut text = format!("The semicircle's capacitance is C_eff = {} ({}).", sci(a.c_eff_f, "F"), a.method);
+    let (Some(per_area), Some(c_norm), Some(bulk), Some(ratio), Some(layer)) = (
+        a.c_per_area_f_per_cm2,
+        a.c_norm_f_per_cm,
+        a.c_bulk_per_area_f_per_cm2,
+        a.ratio_to_bulk,
+        a.layer_thickness_nm,
+    ) else {
+        text.push_str(" Give the pellet's thickness and area to compare it with the bulk capacitance.");
+        return text;
+    };
+    text.push_str(&format!(
+        " Per area that is {}, or {} normalised by the cell constant (C·d/A). \
+         The bulk (geometric) capacitance of this pellet with εr = {} is only {} per area, \
+         so the semicircle's capacitance is {} times larger",
+        sci(per_area, "F/cm²"),
+        sci(c_norm, "F/cm"),
+        trim(a.eps_r),
+        sci(bulk, "F/cm²"),
+        sig(ratio, 2),
+    ));
+    if ratio >= 10.0 {
+        text.push_str(&format!(
+            ": it cannot be the bulk of the particles. In a brick-layer picture C_interface/C_bulk \
+             equals particle diameter / layer thickness, so {} µm particles imply a layer about {} \
+             thick between them: the semicircle is an interface between particles.",
+            trim(a.particle_um),
+            length_nm(layer),
+        ));
+    } else {
+        text.push_str(
+            ": close to the bulk value, so this semicircle may well be the bulk response rather than an interface.",
+        );
+    }
+    let names: Vec<&str> = a.table.iter().filter(|r| r.candidate).map(|r| r.row.phenomenon).collect();
+    if names.is_empty() {
+        text.push_str(" No row of the Irvine–Sinclair–West table contains this C·d/A.");
+    } else {
+        text.push_str(&format!(
+            " In the Irvine–Sinclair–West table C·d/A = {} fits: {} (the ranges overlap; these are candidates, not a verdict).",
+            sci(c_norm, "F/cm"),
+            names.join(", ")
+        ));
+    }
+    text
+}
+
+/// `1.23e-9 F` style.
+pub fn sci(value: f64, unit: &str) -> String {
+    if value == 0.0 || !value.is_finite() {
+        return format!("{value} {unit}");
+    }
+    let exponent = value.abs().log10().floor() as i32;
+    if (-2..4).contains(&exponent) {
+        return format!("{} {unit}", sig(value, 3));
+    }
+    let mantissa = value / 10f64.powi(exponent);
+    format!("{mantissa:.2}e{exponent} {unit}")
+}
+
+/// `value` to `digits` significant figures, without trailing zeros.
+pub fn sig(value: f64, digits: usize) -> String {
+    if value == 0.0 || !value.is_finite() {
+        return format!("{value}");
+    }
+    let magnitude = value.abs().log10().floor() as i32;
+    let decimals = (digits as i32 - 1 - magnitude).max(0) as usize;
+    let text = format!("{value:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+fn trim(value: f64) -> String {
+    sig(value, 4)
+}
+
+fn length_nm(nm: f64) -> String {
+    if nm >= 1000.0 {
+        format!("{} µm", sig(nm / 1000.0, 2))
+    } else {
+        format!("{} nm", sig(nm, 2))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hsu_mansfeld_by_hand() {
+        // α = 1 is a capacitor: C_eff = Q.
+        assert_eq!(effective_capacitance(2e-9, 1.0, 1000.0), Some(2e-9));
+        // α = 0.5, Q = 1e-4, R = 100: (1e-4 · 100^0.5)^2 = (1e-3)^2 = 1e-6.
+        let c = effective_capacitance(1e-4, 0.5, 100.0).unwrap();
+        assert!((c - 1e-6).abs() < 1e-18);
+        assert_eq!(effective_capacitance(1e-4, -0.9, 100.0), None);
+        assert_eq!(effective_capacitance(1e-4, 0.0, 100.0), None);
+    }
+
+    #[test]
+    fn interface_numbers_for_a_paper_like_pellet() {
+        // 1 mm × 10 mm, C2 = 5 nF: C/A = 6.37e-9 F/cm², C d/A = 6.37e-10 F/cm,
+        // C_bulk/A = 8.854e-13 F/cm, ratio = 7190, 5 µm particles → 0.695 nm.
+        let g = Geometry::from_diameter(1.0, 10.0, None, None).unwrap();
+        let a = attribute("C2", 1e4, ArcCapacitor::Ideal { c: 5e-9 }, None, Some(&g), 10.0, 5.0).unwrap();
+        assert!((a.c_per_area_f_per_cm2.unwrap() - 5e-9 / (std::f64::consts::PI / 4.0)).abs() < 1e-20);
+        let ratio = 5e-9 / (EPS0_F_PER_CM * 10.0 * (std::f64::consts::PI / 4.0) / 0.1);
+        assert!((a.ratio_to_bulk.unwrap() / ratio - 1.0).abs() < 1e-12);
+        assert!((a.layer_thickness_nm.unwrap() - 5000.0 / ratio).abs() < 1e-9);
+        let candidates: Vec<_> = a.table.iter().filter(|r| r.candidate).map(|r| r.row.phenomenon).collect();
+        assert_eq!(candidates, ["grain boundary", "bulk ferroelectric"]);
+        assert!(a.paragraph.contains("interface between particles"), "{}", a.paragraph);
+        assert!(a.paragraph.contains("6.37e-10 F/cm"), "{}", a.paragraph);
+    }
+
+    #[test]
+    fn without_geometry_only_c_eff() {
+        let a = attribute("CPE2", 1e3, ArcCapacitor::Cpe { q: 1e-8, alpha: 0.9 }, None, None, 10.0, 5.0).unwrap();
+        assert!(a.c_norm_f_per_cm.is_none() && a.table.iter().all(|r| !r.candidate));
+        assert!(a.paragraph.contains("thickness and area"));
+    }
+
+    #[test]
+    fn number_formatting() {
+        assert_eq!(sig(0.0012345, 3), "0.00123");
+        assert_eq!(sig(1234.5, 2), "1234");
+        assert_eq!(sci(6.366e-10, "F"), "6.37e-10 F");
+        assert_eq!(sci(12.5, "Ω"), "12.5 Ω");
+    }
+}

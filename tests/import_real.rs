@@ -1,0 +1,188 @@
+//! Imports the real measured spectra in shared/spectra and checks them against
+//! manifest.json and against the raw file values.
+
+use sigmafit::spectrum::{ImagConvention, Spectrum, parse_spectrum};
+use std::path::{Path, PathBuf};
+
+const SPECTRA_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/spectra");
+
+/// (name, n) as listed in manifest.json; the test also checks the manifest agrees.
+const EXPECTED_COUNTS: [(&str, usize); 8] = [
+    ("li_ion_cell_exampleData", 66),
+    ("battery_autolab", 41),
+    ("dummy_R_RC_circuit2", 56),
+    ("dummy_R_RC_circuit3", 53),
+    ("gamry_arc_tail", 72),
+    ("chi_capacitive_tail", 73),
+    ("versastudio_two_arcs", 61),
+    ("powersuite_highZ_MHz", 30),
+];
+
+struct ManifestEntry {
+    n: usize,
+    fmin: f64,
+    fmax: f64,
+}
+
+fn dir() -> PathBuf {
+    PathBuf::from(SPECTRA_DIR)
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+/// The number after `"key": ` within `obj`.
+fn json_number(obj: &str, key: &str) -> f64 {
+    let pat = format!("\"{key}\":");
+    let start = obj.find(&pat).unwrap_or_else(|| panic!("no {key} in {obj}")) + pat.len();
+    let rest = obj[start..].trim_start();
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || "+-.eE".contains(c)))
+        .unwrap_or(rest.len());
+    rest[..end].parse().unwrap()
+}
+
+/// Entry of manifest.json for `name`, found with a few string operations.
+fn manifest_entry(manifest: &str, name: &str) -> ManifestEntry {
+    let tag = format!("\"name\": \"{name}\"");
+    let start = manifest.find(&tag).unwrap_or_else(|| panic!("{name} not in manifest"));
+    let obj = &manifest[start..];
+    let obj = &obj[..obj.find('}').unwrap()];
+    ManifestEntry {
+        n: json_number(obj, "n") as usize,
+        fmin: json_number(obj, "fmin"),
+        fmax: json_number(obj, "fmax"),
+    }
+}
+
+/// Rows of a headered `freq_Hz,Zreal_ohm,Zimag_ohm` file, read naively.
+fn raw_rows(text: &str) -> Vec<[f64; 3]> {
+    text.lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let v: Vec<f64> = l.split(',').map(|x| x.trim().parse().unwrap()).collect();
+            [v[0], v[1], v[2]]
+        })
+        .collect()
+}
+
+fn rel_close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * a.abs().max(b.abs())
+}
+
+fn check_against_raw(s: &Spectrum, raw: &[[f64; 3]]) {
+    assert_eq!(s.len(), raw.len(), "{}", s.name);
+    let mut sorted = raw.to_vec();
+    sorted.sort_by(|a, b| a[0].total_cmp(&b[0]));
+    for (i, row) in sorted.iter().enumerate() {
+        assert_eq!(s.freq_hz[i], row[0], "{} point {i}", s.name);
+        assert_eq!(s.z[i].re, row[1], "{} point {i}", s.name);
+        assert_eq!(s.z[i].im, row[2], "{} point {i}: imag sign as in the file", s.name);
+    }
+}
+
+#[test]
+fn every_real_csv_parses_and_matches_the_manifest() {
+    let manifest = read(&dir().join("manifest.json"));
+    let mut seen = Vec::new();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir())
+        .expect("shared/spectra must exist next to the crate")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+        .collect();
+    entries.sort();
+    assert!(entries.len() >= EXPECTED_COUNTS.len());
+
+    for path in &entries {
+        let file = path.file_name().unwrap().to_string_lossy().to_string();
+        let stem = file.trim_end_matches(".csv");
+        // An original instrument file that is itself CSV belongs to its spectrum.
+        let name = stem.split("__orig__").next().unwrap();
+        let is_orig = name != stem;
+        let entry = manifest_entry(&manifest, name);
+        let expected = EXPECTED_COUNTS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .unwrap_or_else(|| panic!("unexpected spectrum {name}"))
+            .1;
+        assert_eq!(entry.n, expected, "manifest count for {name}");
+
+        let text = read(path);
+        let s = parse_spectrum(&text, &file).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.name, file);
+        assert_eq!(s.len(), entry.n, "{file}");
+        assert!(
+            s.freq_hz.windows(2).all(|w| w[0] < w[1]),
+            "{file}: frequencies ascending"
+        );
+        assert!(rel_close(s.f_min(), entry.fmin), "{file}: fmin {}", s.f_min());
+        assert!(rel_close(s.f_max(), entry.fmax), "{file}: fmax {}", s.f_max());
+        assert!(s.warnings.is_empty(), "{file}: {:?}", s.warnings);
+        if is_orig {
+            // Headerless; the shape must keep the signed values.
+            assert_eq!(s.imag_convention, ImagConvention::SignedByShape, "{file}");
+        } else {
+            assert_eq!(s.imag_convention, ImagConvention::SignedFromHeader, "{file}");
+            check_against_raw(&s, &raw_rows(&text));
+            seen.push(name.to_string());
+        }
+    }
+    seen.sort();
+    let mut want: Vec<String> = EXPECTED_COUNTS.iter().map(|(n, _)| n.to_string()).collect();
+    want.sort();
+    assert_eq!(seen, want);
+}
+
+/// Drops the header line and writes the third column as its negative.
+fn headerless_negated(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        let mut parts = line.split(',');
+        let (f, re, im) = (
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+            parts.next().unwrap().trim(),
+        );
+        let neg = match im.strip_prefix('-') {
+            Some(pos) => pos.to_string(),
+            None => format!("-{}", im.trim_start_matches('+')),
+        };
+        out.push_str(&format!("{f},{re},{neg}\n"));
+    }
+    out
+}
+
+#[test]
+fn headerless_negated_real_spectra_are_flipped_back() {
+    for name in [
+        "dummy_R_RC_circuit2",
+        "li_ion_cell_exampleData",
+        "battery_autolab",
+    ] {
+        let text = read(&dir().join(format!("{name}.csv")));
+        let original = parse_spectrum(&text, name).unwrap();
+        let flipped = headerless_negated(&text);
+        let s = parse_spectrum(&flipped, name).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.imag_convention, ImagConvention::NegatedByShape, "{name}");
+        assert_eq!(s.len(), original.len(), "{name}");
+        assert_eq!(s.freq_hz, original.freq_hz, "{name}");
+        assert_eq!(s.z, original.z, "{name}: values equal the original");
+        // Source lines move up by one: the header line was removed.
+        let shifted: Vec<usize> = original.source_line.iter().map(|l| l - 1).collect();
+        assert_eq!(s.source_line, shifted, "{name}");
+        check_against_raw(&s, &raw_rows(&text));
+    }
+}
+
+#[test]
+fn headerless_signed_real_spectra_are_kept() {
+    for (name, _) in EXPECTED_COUNTS {
+        let text = read(&dir().join(format!("{name}.csv")));
+        let headerless: String = text.lines().skip(1).map(|l| format!("{l}\n")).collect();
+        let s = parse_spectrum(&headerless, name).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.imag_convention, ImagConvention::SignedByShape, "{name}");
+        check_against_raw(&s, &raw_rows(&text));
+    }
+}
