@@ -5,15 +5,26 @@
 //! R_con with its uncertainty, σ_eff = d / (R_con A), the circuit choice and the
 //! capacitance-based attribution of the semicircle.
 //!
+//! - [`spectrum`]: import and validation of plain-text spectra.
+//! - [`circuit`], [`preset`]: elements, the circuit-string parser, the study's circuits.
+//! - [`fit`]: the CNLS problem, weighting, initial guesses and statistics.
+//! - [`pellet`]: geometry, R_con and σ_eff with propagated uncertainty.
+//! - [`diagnosis`]: the circuit choice and the capacitance attribution.
+//! - [`analysis`]: all of the above for one spectrum; what the CLI and the page call.
+//! - [`plot`]: Nyquist, Bode and residual plots on any plotters backend.
+//!
 //! The core knows nothing of the browser; `web` (wasm32 only) is a thin boundary.
 
+pub mod analysis;
 pub mod circuit;
+pub mod diagnosis;
 pub mod fit;
+pub mod pellet;
+pub mod plot;
 pub mod preset;
 pub mod spectrum;
-pub mod diagnosis;
-pub mod pellet;
 
 pub use diagnosis::{attribution, choice};
-pub mod analysis;
-pub mod plot;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;
