@@ -122,6 +122,8 @@ pub struct Analysis {
     pub choice: Choice,
     pub capacitance: Option<Attribution>,
     pub spectrum: SpectrumReport,
+    /// What the user should know about the quality of this result.
+    pub notes: Vec<String>,
 }
 
 /// The analysis and the fit behind it (for plotting and further work).
@@ -171,7 +173,7 @@ fn auto(spectrum: &Spectrum, settings: &Settings) -> Result<AutoPick, AnalysisEr
     let candidates: Vec<Candidate> = fits
         .iter()
         .map(|(preset, f)| {
-            let r_con = pellet::contact_resistance(f, settings.lead_ohm).ok();
+            let r_con = pellet::contact_resistance(f, settings.lead_ohm, largest_fitted_z(spectrum, f)).ok();
             let sigma = match (&r_con, &settings.geometry) {
                 (Some(r), Some(g)) => Some(pellet::conductivity(r, g).value),
                 _ => None,
@@ -215,7 +217,7 @@ fn explain(
     let f_min = fitted_freq.first().copied().unwrap_or(f64::NAN);
     let f_max = fitted_freq.last().copied().unwrap_or(f64::NAN);
 
-    let r_con = pellet::contact_resistance(&fit, settings.lead_ohm);
+    let r_con = pellet::contact_resistance(&fit, settings.lead_ohm, largest_fitted_z(spectrum, &fit));
     let sigma = match (&r_con, &settings.geometry) {
         (Ok(r), Some(g)) => Some(pellet::conductivity(r, g)),
         _ => None,
@@ -280,6 +282,7 @@ fn explain(
             )
         })
         .collect();
+    let notes = quality_notes(&fit);
     let analysis = Analysis {
         file: spectrum.name.clone(),
         circuit: fit.circuit.text().to_string(),
@@ -310,8 +313,58 @@ fn explain(
             imag_convention_text: spectrum.imag_convention.describe(),
             warnings: spectrum.warnings.clone(),
         },
+        notes,
     };
     Outcome { analysis, fit }
+}
+
+/// rms relative misfit above which the circuit is said to describe the data poorly.
+pub const POOR_MISFIT: f64 = 0.05;
+
+fn quality_notes(fit: &FitResult) -> Vec<String> {
+    let mut notes = Vec::new();
+    let stats = &fit.stats;
+    if !stats.converged {
+        notes.push(format!(
+            "The fit did not converge ({}): treat the numbers with care.",
+            stats.termination
+        ));
+    }
+    if !(stats.rms_relative <= POOR_MISFIT) {
+        notes.push(format!(
+            "The circuit describes the data poorly: the rms misfit is {:.1} % (a clean spectrum fits to 1–2 %). \
+             Consider another circuit or a narrower frequency range.",
+            100.0 * stats.rms_relative
+        ));
+    }
+    for p in &fit.params {
+        let bound = match p.status {
+            ParamStatus::AtLowerBound => "lower",
+            ParamStatus::AtUpperBound => "upper",
+            _ => continue,
+        };
+        notes.push(format!(
+            "{} sits at its {bound} bound ({}); it was held there, so it has no standard error.",
+            p.name, p.value
+        ));
+    }
+    if fit.covariance.is_none() && stats.n_free > 0 {
+        notes.push(
+            "The parameters are not all identifiable from these data (the Jacobian is singular): no standard errors."
+                .to_string(),
+        );
+    }
+    notes
+}
+
+fn largest_fitted_z(spectrum: &Spectrum, fit: &FitResult) -> f64 {
+    spectrum
+        .z
+        .iter()
+        .zip(&fit.fitted)
+        .filter(|(_, keep)| **keep)
+        .map(|(z, _)| z.norm())
+        .fold(0.0, f64::max)
 }
 
 /// The semicircle's capacitor: `R2` in parallel with `CPE2` or `C2` (the presets'

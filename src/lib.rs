@@ -19,6 +19,7 @@ pub mod analysis;
 pub mod circuit;
 pub mod diagnosis;
 pub mod fit;
+pub mod numfmt;
 pub mod pellet;
 pub mod plot;
 pub mod preset;

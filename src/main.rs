@@ -2,7 +2,7 @@
 //! web page uses.
 
 use sigmafit::analysis::{Analysis, Settings, analyse};
-use sigmafit::attribution::{sci, sig};
+use sigmafit::numfmt::{sci, sig, with_error};
 use sigmafit::fit::{ParamStatus, Weighting};
 use sigmafit::pellet::Geometry;
 use sigmafit::preset::CircuitChoice;
@@ -189,13 +189,6 @@ fn assignment(flag: &str, text: &str) -> Result<(String, f64), String> {
     Ok((name.trim().to_string(), number(flag, value)?))
 }
 
-fn with_error(value: f64, stderr: Option<f64>, unit: &str) -> String {
-    match stderr {
-        Some(e) => format!("{} ± {} {unit}", sig(value, 5), sig(e, 2)),
-        None => format!("{} {unit}", sig(value, 5)),
-    }
-}
-
 fn report(file: &str, a: &Analysis) -> String {
     let mut out = format!("== {file}\n");
     out.push_str(&format!(
@@ -229,7 +222,7 @@ fn report(file: &str, a: &Analysis) -> String {
     out.push_str(&format!(
         "fit      {} weighting, chi2_red {}, rms misfit {}%, AIC {}, BIC {}, {} iterations, {}\n",
         s.weighting.name(),
-        sci(s.chi2_reduced, ""),
+        sci(s.chi2_reduced, "").trim_end(),
         sig(100.0 * s.rms_relative, 3),
         sig(s.aic, 5),
         sig(s.bic, 5),
@@ -251,11 +244,14 @@ fn report(file: &str, a: &Analysis) -> String {
         Some(sigma) => out.push_str(&format!(
             "sigma    {}\n",
             match sigma.stderr {
-                Some(e) => format!("{} ± {}", sci(sigma.value, "S/cm"), sci(e, "S/cm")),
+                Some(_) => with_error(sigma.value, sigma.stderr, "S/cm"),
                 None => sci(sigma.value, "S/cm"),
             }
         )),
         None => out.push_str("sigma    (give --thickness-mm and --diameter-mm or --area-cm2)\n"),
+    }
+    for note in &a.notes {
+        out.push_str(&format!("note     {note}\n"));
     }
     out.push_str(&format!("why      {}\n", a.choice.sentence));
     if let Some(c) = &a.capacitance {

@@ -12,6 +12,9 @@ use serde::Serialize;
 use std::f64::consts::PI;
 use std::fmt;
 
+/// How far beyond the largest measured |Z| a DC limit may lie before it is a runaway.
+pub const RUNAWAY_FACTOR: f64 = 100.0;
+
 /// A value with an optional standard error.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Measured {
@@ -116,11 +119,24 @@ pub struct ContactResistance {
 }
 
 /// R_con = lim Re Z(ω→0) − R_lead with its standard error from the covariance.
-pub fn contact_resistance(fit: &FitResult, lead_ohm: f64) -> Result<ContactResistance, String> {
+/// `largest_measured_ohm` is the largest |Z| among the fitted points: a DC limit far
+/// beyond it means the fit ran a resistor off to infinity, not that it found R_con.
+pub fn contact_resistance(
+    fit: &FitResult,
+    lead_ohm: f64,
+    largest_measured_ohm: f64,
+) -> Result<ContactResistance, String> {
     if !lead_ohm.is_finite() || lead_ohm < 0.0 {
         return Err(format!("the lead resistance must be zero or positive, got {lead_ohm} ohm"));
     }
     let dc = fit.circuit.dc_resistance(&fit.values)?;
+    if !(dc <= RUNAWAY_FACTOR * largest_measured_ohm) {
+        return Err(format!(
+            "the fitted DC resistance ({dc:.3e} ohm) is more than {RUNAWAY_FACTOR} times the largest measured |Z| \
+             ({largest_measured_ohm:.3e} ohm): the spectrum shows no DC plateau (a blocking or capacitive tail), \
+             so R_con cannot be determined from it"
+        ));
+    }
     let value = dc - lead_ohm;
     if !(value > 0.0) {
         return Err(format!(

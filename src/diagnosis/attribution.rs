@@ -8,6 +8,7 @@
 //! resistor in parallel with it. Normalised by the cell constant (C d/A, F/cm) the
 //! capacitance is compared with the ranges of Irvine, Sinclair & West (1990).
 
+use crate::numfmt::{sci, sig};
 use crate::pellet::Geometry;
 use serde::Serialize;
 
@@ -181,34 +182,6 @@ fn paragraph(a: &Attribution) -> String {
     text
 }
 
-/// `1.23e-9 F` style.
-pub fn sci(value: f64, unit: &str) -> String {
-    if value == 0.0 || !value.is_finite() {
-        return format!("{value} {unit}");
-    }
-    let exponent = value.abs().log10().floor() as i32;
-    if (-2..4).contains(&exponent) {
-        return format!("{} {unit}", sig(value, 3));
-    }
-    let mantissa = value / 10f64.powi(exponent);
-    format!("{mantissa:.2}e{exponent} {unit}")
-}
-
-/// `value` to `digits` significant figures, without trailing zeros.
-pub fn sig(value: f64, digits: usize) -> String {
-    if value == 0.0 || !value.is_finite() {
-        return format!("{value}");
-    }
-    let magnitude = value.abs().log10().floor() as i32;
-    let decimals = (digits as i32 - 1 - magnitude).max(0) as usize;
-    let text = format!("{value:.decimals$}");
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text
-    }
-}
-
 fn trim(value: f64) -> String {
     sig(value, 4)
 }
@@ -257,13 +230,5 @@ mod tests {
         let a = attribute("CPE2", 1e3, ArcCapacitor::Cpe { q: 1e-8, alpha: 0.9 }, None, None, 10.0, 5.0).unwrap();
         assert!(a.c_norm_f_per_cm.is_none() && a.table.iter().all(|r| !r.candidate));
         assert!(a.paragraph.contains("thickness and area"));
-    }
-
-    #[test]
-    fn number_formatting() {
-        assert_eq!(sig(0.0012345, 3), "0.00123");
-        assert_eq!(sig(1234.5, 2), "1234");
-        assert_eq!(sci(6.366e-10, "F"), "6.37e-10 F");
-        assert_eq!(sci(12.5, "Ω"), "12.5 Ω");
     }
 }

@@ -8,7 +8,7 @@
 //! the paper's figure, the boundary from this spectrum's own f_max and, where a
 //! semicircle was fitted, from its own C2 d/A.
 
-use crate::attribution::{sci, sig};
+use crate::numfmt::{sci, sig};
 use crate::preset::{Kind, Preset};
 use serde::Serialize;
 use std::f64::consts::TAU;

@@ -97,17 +97,25 @@ fn cpe_q(c: f64, r: f64, alpha: f64) -> f64 {
 }
 
 fn generic(circuit: &Circuit, f: &SpectrumFeatures, omega: &[f64], omega_mid: f64) -> Vec<f64> {
-    let resistors = circuit
-        .elements()
-        .iter()
-        .filter(|e| e.kind == ElementKind::Resistor)
-        .count();
+    let count = |kind: ElementKind| circuit.elements().iter().filter(|e| e.kind == kind).count();
+    let resistors = count(ElementKind::Resistor);
+    let capacitive = count(ElementKind::Capacitor) + count(ElementKind::Cpe);
     let arc = positive_or(f.r_low - f.r_high, f.r_low * 0.5);
     let share = arc / (resistors.saturating_sub(1).max(1) as f64);
-    let w_apex = f.omega_apex.unwrap_or(omega_mid);
     let w_top = omega.last().copied().unwrap_or(1e6);
     let w_bottom = omega.first().copied().unwrap_or(1.0);
+    // Several arcs: spread their apexes over the window, the first-written at the
+    // highest frequency (the usual order, bulk before interfaces before electrodes).
+    let apex_of = |k: usize| {
+        if capacitive <= 1 {
+            return f.omega_apex.unwrap_or(omega_mid);
+        }
+        let t = (k as f64 + 0.5) / capacitive as f64;
+        let (lo, hi) = (w_bottom.ln(), w_top.ln());
+        (hi - t * (hi - lo)).exp()
+    };
     let mut first_resistor = true;
+    let mut capacitive_seen = 0;
     circuit
         .params()
         .iter()
@@ -119,12 +127,18 @@ fn generic(circuit: &Circuit, f: &SpectrumFeatures, omega: &[f64], omega_mid: f6
                     share
                 }
             }
-            ParamKind::Capacitance => 1.0 / (w_apex * share),
+            ParamKind::Capacitance => {
+                capacitive_seen += 1;
+                1.0 / (apex_of(capacitive_seen - 1) * share)
+            }
             ParamKind::Inductance => match (f.inductive_alpha, f.inductive_q) {
                 (Some(_), Some(q)) => 1.0 / q,
                 _ => 0.01 * f.r_high.max(share * 0.01) / w_top,
             },
-            ParamKind::CpeQ => cpe_q(1.0 / (w_apex * share), share, 0.85),
+            ParamKind::CpeQ => {
+                capacitive_seen += 1;
+                cpe_q(1.0 / (apex_of(capacitive_seen - 1) * share), share, 0.85)
+            }
             ParamKind::CpeAlpha => match spec.bounds {
                 Bounds::Interval { lo, hi } => 0.85_f64.clamp(lo + 0.02 * (hi - lo), hi - 0.02 * (hi - lo)),
                 Bounds::Positive => 0.85,

@@ -104,9 +104,10 @@ pub struct FitStats {
     pub bic: f64,
     /// rms of |Z_fit − Z| / |Z| over the fitted points (whatever the weighting).
     pub rms_relative: f64,
-    /// Jacobian evaluations of the best descent.
+    /// Jacobian evaluations (LM iterations) that led to the result, including the
+    /// refit with a parameter held at its bound.
     pub iterations: usize,
-    /// Residual evaluations of the best descent.
+    /// Residual evaluations on the same path.
     pub evaluations: usize,
     pub converged: bool,
     pub termination: String,
@@ -468,7 +469,10 @@ fn settle_at_bounds(circuit: &Circuit, data: &FitData, mut best: Descent, fixed:
         let mut candidate = descend(circuit, data, &start, &held);
         // No worse, allowing for rounding: a noise-free fit ends at rss ≈ 0 either way.
         let rounding = 1e-24 * data_scale(data);
-        if candidate.rss <= best.rss * (1.0 + 1e-9) + rounding {
+        let no_worse = candidate.rss <= best.rss * (1.0 + 1e-9) + rounding;
+        if no_worse && (candidate.converged || !best.converged) {
+            candidate.iterations += best.iterations;
+            candidate.evaluations += best.evaluations;
             candidate.at_bound = best.at_bound.clone();
             candidate.at_bound[i] = Some(status);
             best = candidate;

@@ -18,6 +18,9 @@ pub(crate) enum Transform {
     Sine { lo: f64, hi: f64 },
 }
 
+/// |ln p| at most: p stays within 1e-300 .. 1e300.
+const LOG_LIMIT: f64 = 690.0;
+
 impl Transform {
     pub(crate) fn for_bounds(bounds: Bounds) -> Transform {
         match bounds {
@@ -35,7 +38,7 @@ impl Transform {
 
     pub(crate) fn to_solver(self, p: f64) -> f64 {
         match self {
-            Transform::Log => p.ln(),
+            Transform::Log => p.ln().clamp(-LOG_LIMIT, LOG_LIMIT),
             Transform::Sine { lo, hi } => (2.0 * (p - lo) / (hi - lo) - 1.0).clamp(-1.0, 1.0).asin(),
         }
     }
@@ -135,9 +138,11 @@ impl LeastSquaresProblem<f64, Dyn, Dyn> for CnlsProblem<'_> {
     type ParameterStorage = Owned<f64, Dyn>;
 
     fn set_params(&mut self, u: &DVector<f64>) {
-        self.u.copy_from(u);
-        for ((&i, t), &ui) in self.free.iter().zip(&self.transforms).zip(u.iter()) {
-            self.values[i] = t.to_physical(ui);
+        // A parameter running off to 0 or ∞ in log space must stay representable,
+        // or the next step starts from ln 0 = −∞.
+        for (((&i, t), ui), stored) in self.free.iter().zip(&self.transforms).zip(u.iter()).zip(self.u.iter_mut()) {
+            *stored = ui.clamp(-LOG_LIMIT, LOG_LIMIT);
+            self.values[i] = t.to_physical(*stored);
         }
     }
 
