@@ -1,0 +1,132 @@
+//! The `sigmafit fit` command: JSON schema, exit statuses, and the readable report.
+
+use serde_json::Value;
+use std::f64::consts::{PI, TAU};
+use std::path::PathBuf;
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_sigmafit"))
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sigmafit-cli-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// R1 + R2 ‖ C written as CSV, 1 MHz .. 0.1 Hz, 10 points per decade.
+fn semicircle_csv(r1: f64, r2: f64, c: f64) -> String {
+    let mut text = String::from("Frequency (Hz);Z' (Ohm);-Z'' (Ohm)\n");
+    for i in 0..=70 {
+        let f = 1e6 * 10f64.powf(-(i as f64) / 10.0);
+        let x = TAU * f * r2 * c;
+        let re = r1 + r2 / (1.0 + x * x);
+        let minus_im = r2 * x / (1.0 + x * x);
+        // semicolons and decimal commas, as a German-locale spreadsheet writes them
+        text.push_str(&format!("{f:e};{re:e};{minus_im:e}\n").replace('.', ","));
+    }
+    text
+}
+
+#[test]
+fn json_output_follows_the_schema_and_failures_do_not_stop_the_rest() {
+    let dir = temp_dir("json");
+    let good = dir.join("lco.csv");
+    // 1 mm × 10 mm: σ = 0.1 / (R A) with R = 50 + 930 ohm.
+    std::fs::write(&good, semicircle_csv(50.0, 930.0, 4e-9)).unwrap();
+    let bad = dir.join("broken.csv");
+    std::fs::write(&bad, "f,Zre,Zim\n1e6,1,2\n1e5,1,2\n1e4,x,2\n1e3,1,2\n1e2,1,2\n").unwrap();
+    let out = bin()
+        .args(["fit", "--json", "--thickness-mm", "1", "--diameter-mm", "10"])
+        .arg(&good)
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "one file failed");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let items: Value = serde_json::from_str(&stdout).unwrap();
+    let items = items.as_array().unwrap();
+    assert_eq!(items.len(), 2);
+
+    let a = &items[0];
+    assert!(a["file"].as_str().unwrap().ends_with("lco.csv"));
+    assert_eq!(a["circuit"], "R1-p(R2,CPE2)");
+    assert_eq!(a["preset"], "semicircle");
+    assert_eq!(a["kind"], "semicircle");
+    for name in ["R1", "R2", "CPE2.Q", "CPE2.alpha"] {
+        assert!(a["params"][name]["value"].is_number(), "{name}");
+        assert!(a["params"][name].get("stderr").is_some(), "{name}");
+    }
+    let sigma_true = 0.1 / (980.0 * PI * 0.25);
+    let sigma = a["sigma_S_per_cm"]["value"].as_f64().unwrap();
+    assert!((sigma / sigma_true - 1.0).abs() < 1e-6, "{sigma} vs {sigma_true}");
+    assert!(a["sigma_S_per_cm"]["stderr"].is_number());
+    assert!((a["r_con_ohm"]["value"].as_f64().unwrap() - 980.0).abs() < 1e-3);
+    let stats = &a["stats"];
+    assert_eq!(stats["weighting"], "modulus");
+    assert_eq!(stats["n_points"], 71);
+    for key in ["rss", "chi2_reduced", "aic", "bic", "iterations"] {
+        assert!(stats[key].is_number(), "{key}");
+    }
+    assert_eq!(stats["converged"], true);
+    assert!(a["choice"]["sentence"].as_str().unwrap().contains("1e-3 S/cm"));
+    assert!(a["capacitance"]["paragraph"].as_str().unwrap().contains("interface"));
+
+    let b = &items[1];
+    assert!(b["file"].as_str().unwrap().ends_with("broken.csv"));
+    let error = b["error"].as_str().unwrap();
+    assert!(error.contains("broken.csv") && error.contains("line 4") && error.contains("column 2"), "{error}");
+}
+
+#[test]
+fn without_geometry_sigma_is_null_and_the_exit_status_is_zero() {
+    let dir = temp_dir("nogeo");
+    let file = dir.join("arc.csv");
+    std::fs::write(&file, semicircle_csv(20.0, 2000.0, 1e-8)).unwrap();
+    let out = bin().args(["fit", "--json", "--circuit", "semicircle-c"]).arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let items: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(items[0]["sigma_S_per_cm"].is_null());
+    assert_eq!(items[0]["circuit"], "R1-p(R2,C2)");
+    let c2 = items[0]["params"]["C2"]["value"].as_f64().unwrap();
+    assert!((c2 / 1e-8 - 1.0).abs() < 1e-6);
+}
+
+#[test]
+fn bad_arguments_exit_2_with_usage() {
+    for args in [
+        vec!["fit"],
+        vec!["fit", "--weighting", "cubic", "x.csv"],
+        vec!["fit", "--circuit", "R0-X1", "x.csv"],
+        vec!["fit", "--thickness-mm", "abc", "x.csv"],
+        vec!["fit", "--diameter-mm", "10", "x.csv"],
+        vec!["fit", "--init", "R1", "x.csv"],
+        vec!["frobnicate"],
+        vec!["fit", "--bogus", "x.csv"],
+    ] {
+        let out = bin().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains("usage: sigmafit fit"), "{args:?}: {stderr}");
+    }
+    let out = bin().args(["fit", "--circuit", "R0-X1", "x.csv"]).output().unwrap();
+    assert!(String::from_utf8(out.stderr).unwrap().contains("position 4"));
+}
+
+#[test]
+fn readable_report_explains_the_result() {
+    let dir = temp_dir("text");
+    let file = dir.join("arc.csv");
+    std::fs::write(&file, semicircle_csv(50.0, 930.0, 4e-9)).unwrap();
+    let out = bin()
+        .args(["fit", "--thickness-mm", "1", "--diameter-mm", "10", "--fix", "CPE2.alpha=1"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for fragment in ["R_con", "sigma", "why", "capacitance", "(fixed)", "measured"] {
+        assert!(text.contains(fragment), "{fragment} missing in:\n{text}");
+    }
+}
