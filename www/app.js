@@ -1,0 +1,431 @@
+// sigmafit page: loads the WebAssembly core, keeps the list of spectra, refits
+// on every settings change and draws the results. No framework, no bundler.
+
+import init, { LoadedSpectrum, checkSettings, version } from '../pkg/sigmafit.js';
+import { renderResult, renderEmpty } from './views.js';
+import { exportCsv, exportJson, download } from './export.js';
+
+const EXAMPLE = 'synthetic_semicircle_LCO-like.csv';
+const $ = (sel) => document.querySelector(sel);
+
+/** @type {{id:number, name:string, text:string, loaded:LoadedSpectrum|null, sha256:string|null,
+ *          state:string, result:any, error:string|null, example:boolean, row:HTMLElement}[]} */
+const entries = [];
+let selectedId = null;
+let nextId = 1;
+let generation = 0;
+let sigmafitVersion = '';
+
+// Timings for BENCHMARKS.md (read by tests/e2e/bench.mjs).
+const timings = { fitMs: [], fitAndDrawMs: [] };
+window.sigmafitTimings = timings;
+
+// ---------------------------------------------------------------------------
+// Settings
+
+function num(id) {
+  const el = document.getElementById(id);
+  const text = el.value.trim();
+  if (text === '') return null;
+  const v = Number(text);
+  return Number.isFinite(v) ? v : NaN;
+}
+
+/** The settings object the boundary takes (WebSettings in src/web.rs). */
+function readSettings() {
+  const circuitSel = $('#circuit').value;
+  const circuit = circuitSel === 'custom' ? $('#circuit-text').value.trim() : circuitSel;
+  const s = {
+    thickness_mm: num('thickness-mm'),
+    diameter_mm: num('diameter-mm'),
+    thickness_err_mm: num('thickness-err-mm'),
+    diameter_err_mm: num('diameter-err-mm'),
+    lead_ohm: num('lead-ohm') ?? 0,
+    fmin_hz: num('fmin-hz'),
+    fmax_hz: num('fmax-hz'),
+    circuit,
+    weighting: $('#weighting').value,
+    eps_r: num('eps-r'),
+    particle_um: num('particle-um'),
+  };
+  for (const [k, v] of Object.entries(s)) {
+    if (typeof v === 'number' && Number.isNaN(v)) throw new Error(`${k.replace(/_/g, ' ')} is not a number`);
+  }
+  return s;
+}
+
+function showSettingsError(message) {
+  const el = $('#settings-error');
+  el.hidden = !message;
+  el.textContent = message ? `${message}. The results shown are from the last valid settings.` : '';
+}
+
+function updateAreaNote(s) {
+  const note = $('#area-note');
+  if (s && s.thickness_mm > 0 && s.diameter_mm > 0) {
+    const area = (Math.PI * (s.diameter_mm / 10) ** 2) / 4;
+    note.textContent = `A = πD²/4 = ${area.toPrecision(4)} cm², d/A = ${(s.thickness_mm / 10 / area).toPrecision(4)} cm⁻¹`;
+  } else {
+    note.textContent = 'Without thickness and diameter only R_con is reported.';
+  }
+}
+
+/** Valid settings or null (with the reason shown). */
+function currentSettings() {
+  try {
+    const s = readSettings();
+    checkSettings(s);
+    showSettingsError(null);
+    updateAreaNote(s);
+    return s;
+  } catch (e) {
+    showSettingsError(messageOf(e));
+    return null;
+  }
+}
+
+function messageOf(e) {
+  return e && e.message ? e.message : String(e);
+}
+
+// ---------------------------------------------------------------------------
+// The list of spectra
+
+function makeRow(entry) {
+  const li = document.createElement('li');
+  li.className = 'spectrum-row';
+  li.dataset.spectrumRow = '';
+  li.dataset.file = entry.name;
+  const select = document.createElement('button');
+  select.type = 'button';
+  select.className = 'row-select';
+  select.innerHTML = '<span class="row-name"></span><span class="row-value"></span>';
+  select.querySelector('.row-name').textContent = entry.name;
+  select.addEventListener('click', () => selectEntry(entry.id));
+  const remove = document.createElement('button');
+  remove.type = 'button';
+  remove.className = 'row-remove';
+  remove.title = `Remove ${entry.name}`;
+  remove.setAttribute('aria-label', `Remove ${entry.name}`);
+  remove.textContent = '×';
+  remove.addEventListener('click', () => removeEntry(entry.id));
+  const err = document.createElement('p');
+  err.className = 'row-error';
+  err.hidden = true;
+  li.append(select, remove, err);
+  $('#spectrum-list').append(li);
+  return li;
+}
+
+function updateRow(entry) {
+  const li = entry.row;
+  li.dataset.state = entry.state;
+  li.classList.toggle('selected', entry.id === selectedId);
+  li.querySelector('.row-select').setAttribute('aria-pressed', String(entry.id === selectedId));
+  const sigma = entry.result?.analysis?.sigma_S_per_cm?.value;
+  if (entry.state === 'done' && typeof sigma === 'number') li.dataset.sigma = String(sigma);
+  else delete li.dataset.sigma;
+  const value = li.querySelector('.row-value');
+  const err = li.querySelector('.row-error');
+  if (entry.state === 'fitting') value.textContent = 'fitting…';
+  else if (entry.state === 'error') value.textContent = 'error';
+  else if (typeof sigma === 'number') value.textContent = `${sigma.toExponential(2).replace('e', ' e')} S/cm`;
+  else value.textContent = entry.result ? 'R only' : '';
+  value.className = `row-value state-${entry.state}`;
+  err.hidden = !entry.error;
+  err.textContent = entry.error ?? '';
+}
+
+function selectEntry(id) {
+  selectedId = id;
+  for (const e of entries) updateRow(e);
+  showSelected();
+}
+
+function removeEntry(id) {
+  const i = entries.findIndex((e) => e.id === id);
+  if (i < 0) return;
+  const [entry] = entries.splice(i, 1);
+  entry.row.remove();
+  entry.loaded?.free();
+  if (selectedId === id) {
+    const next = entries[Math.min(i, entries.length - 1)];
+    selectedId = next ? next.id : null;
+    for (const e of entries) updateRow(e);
+    showSelected();
+  }
+}
+
+/** Adds one spectrum from its text; it becomes the selected one. */
+async function addSpectrum(name, text, { example = false } = {}) {
+  const entry = { id: nextId++, name, text, loaded: null, sha256: null, state: 'fitting', result: null, error: null, example };
+  entries.push(entry);
+  entry.row = makeRow(entry);
+  selectedId = entry.id;
+  for (const e of entries) updateRow(e);
+  try {
+    entry.loaded = new LoadedSpectrum(text, name);
+    entry.sha256 = entry.loaded.sha256;
+  } catch (e) {
+    entry.state = 'error';
+    entry.error = messageOf(e);
+    updateRow(entry);
+    showSelected();
+    return entry;
+  }
+  const settings = currentSettings() ?? lastGoodSettings;
+  if (settings) await fitEntry(entry, settings, generation);
+  return entry;
+}
+
+let lastGoodSettings = null;
+
+async function fitEntry(entry, settings, gen) {
+  entry.state = 'fitting';
+  updateRow(entry);
+  await nextFrame();
+  if (gen !== generation || !entries.includes(entry)) return;
+  const t0 = performance.now();
+  try {
+    entry.result = entry.loaded.analyse(settings);
+    entry.error = null;
+    entry.state = 'done';
+    timings.fitMs.push(entry.result.fit_ms);
+  } catch (e) {
+    entry.result = null;
+    entry.error = messageOf(e);
+    entry.state = 'error';
+  }
+  updateRow(entry);
+  if (entry.id === selectedId) {
+    showSelected();
+    timings.fitAndDrawMs.push(performance.now() - t0);
+  }
+}
+
+function nextFrame() {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** Refit everything after a settings change: the selected spectrum first. */
+async function refitAll() {
+  const settings = currentSettings();
+  if (!settings) return;
+  lastGoodSettings = settings;
+  const gen = ++generation;
+  const order = [...entries].sort((a, b) => (b.id === selectedId) - (a.id === selectedId));
+  for (const entry of order) {
+    if (gen !== generation) return;
+    if (entry.loaded) await fitEntry(entry, settings, gen);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Showing the selected spectrum
+
+const canvases = {
+  nyquist: () => $('#plot-nyquist'),
+  bode: () => $('#plot-bode'),
+  residuals: () => $('#plot-residuals'),
+};
+
+function sizeCanvas(canvas) {
+  const dpr = window.devicePixelRatio || 1;
+  const rect = canvas.getBoundingClientRect();
+  const w = Math.max(1, Math.round(rect.width * dpr));
+  const h = Math.max(1, Math.round(rect.height * dpr));
+  if (canvas.width !== w) canvas.width = w;
+  if (canvas.height !== h) canvas.height = h;
+  return dpr;
+}
+
+function drawPlots(entry) {
+  for (const [kind, get] of Object.entries(canvases)) {
+    const canvas = get();
+    const dpr = sizeCanvas(canvas);
+    const ctx = canvas.getContext('2d');
+    if (!entry || !entry.loaded) {
+      ctx.clearRect(0, 0, canvas.width, canvas.height);
+      continue;
+    }
+    try {
+      if (kind === 'nyquist') entry.loaded.drawNyquist(canvas, dpr);
+      else if (kind === 'bode') entry.loaded.drawBode(canvas, dpr);
+      else entry.loaded.drawResiduals(canvas, dpr);
+    } catch (e) {
+      ctx.clearRect(0, 0, canvas.width, canvas.height);
+      console.warn(`${kind} plot: ${messageOf(e)}`);
+    }
+  }
+}
+
+function showSelected() {
+  const entry = entries.find((e) => e.id === selectedId) ?? null;
+  if (!entry) {
+    renderEmpty();
+    drawPlots(null);
+    return;
+  }
+  renderResult(entry);
+  drawPlots(entry);
+}
+
+// ---------------------------------------------------------------------------
+// Input: files, drop, paste, examples
+
+async function addFiles(files) {
+  for (const file of files) {
+    let text;
+    try {
+      text = await file.text();
+    } catch (e) {
+      text = null;
+    }
+    if (text === null) {
+      const entry = { id: nextId++, name: file.name, text: '', loaded: null, sha256: null, state: 'error', result: null, error: `${file.name}: cannot be read`, example: false };
+      entries.push(entry);
+      entry.row = makeRow(entry);
+      selectedId = entry.id;
+      for (const e of entries) updateRow(e);
+      showSelected();
+      continue;
+    }
+    await addSpectrum(file.name, text);
+  }
+}
+
+let pasteCount = 0;
+function addPasted(text) {
+  if (!text || !text.trim()) return;
+  pasteCount += 1;
+  addSpectrum(`pasted-${pasteCount}.txt`, text);
+}
+
+async function loadExample(name) {
+  const response = await fetch(`www/examples/${name}`);
+  if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
+  return addSpectrum(name, await response.text(), { example: true });
+}
+
+function wireInput() {
+  const input = $('#spectrum-files');
+  input.addEventListener('change', async () => {
+    const files = [...input.files];
+    input.value = '';
+    await addFiles(files);
+  });
+  const overlay = $('#drop-overlay');
+  let depth = 0;
+  document.addEventListener('dragenter', (ev) => {
+    if (![...(ev.dataTransfer?.types ?? [])].includes('Files')) return;
+    depth += 1;
+    overlay.classList.add('active');
+  });
+  document.addEventListener('dragleave', () => {
+    depth = Math.max(0, depth - 1);
+    if (depth === 0) overlay.classList.remove('active');
+  });
+  document.addEventListener('dragover', (ev) => ev.preventDefault());
+  document.addEventListener('drop', (ev) => {
+    ev.preventDefault();
+    depth = 0;
+    overlay.classList.remove('active');
+    const files = [...(ev.dataTransfer?.files ?? [])];
+    if (files.length) addFiles(files);
+    else addPasted(ev.dataTransfer?.getData('text/plain'));
+  });
+  document.addEventListener('paste', (ev) => {
+    const target = ev.target;
+    if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement) return;
+    const files = [...(ev.clipboardData?.files ?? [])];
+    if (files.length) addFiles(files);
+    else addPasted(ev.clipboardData?.getData('text/plain'));
+  });
+  $('#paste-add').addEventListener('click', () => {
+    const area = $('#paste-text');
+    addPasted(area.value);
+    area.value = '';
+  });
+  for (const button of document.querySelectorAll('[data-example]')) {
+    button.addEventListener('click', () => loadExample(button.dataset.example).catch((e) => showSettingsError(messageOf(e))));
+  }
+}
+
+function wireSettings() {
+  const form = $('#settings');
+  let timer = null;
+  const onChange = () => {
+    document.body.classList.toggle('custom-circuit', $('#circuit').value === 'custom');
+    clearTimeout(timer);
+    timer = setTimeout(refitAll, 120);
+  };
+  form.addEventListener('input', onChange);
+  form.addEventListener('change', onChange);
+  form.addEventListener('submit', (ev) => ev.preventDefault());
+}
+
+function wireExport() {
+  const stamp = () => new Date().toISOString().replace(/[:]/g, '-').replace(/\..*/, '');
+  $('#export-csv').addEventListener('click', () => {
+    download(`sigmafit-results-${stamp()}.csv`, 'text/csv', exportCsv(entries, sigmafitVersion));
+  });
+  $('#export-json').addEventListener('click', () => {
+    download(`sigmafit-results-${stamp()}.json`, 'application/json', exportJson(entries, sigmafitVersion));
+  });
+  for (const button of document.querySelectorAll('[data-png]')) {
+    button.addEventListener('click', () => {
+      const kind = button.dataset.png;
+      const entry = entries.find((e) => e.id === selectedId);
+      const canvas = canvases[kind]();
+      const base = (entry?.name ?? 'sigmafit').replace(/\.[^.]+$/, '');
+      canvas.toBlob((blob) => blob && download(`${base}_${kind}.png`, 'image/png', blob));
+    });
+  }
+}
+
+function wireResize() {
+  let last = window.innerWidth;
+  let timer = null;
+  const redraw = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => drawPlots(entries.find((e) => e.id === selectedId) ?? null), 80);
+  };
+  window.addEventListener('resize', () => {
+    if (window.innerWidth !== last) {
+      last = window.innerWidth;
+      redraw();
+    }
+  });
+  // A change of devicePixelRatio (zoom, moving to another screen) redraws sharp.
+  const watchDpr = () => {
+    const mq = window.matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`);
+    mq.addEventListener('change', () => { redraw(); watchDpr(); }, { once: true });
+  };
+  watchDpr();
+}
+
+// ---------------------------------------------------------------------------
+
+async function main() {
+  await init();
+  sigmafitVersion = version();
+  $('#version').textContent = `v${sigmafitVersion}`;
+  wireInput();
+  wireSettings();
+  wireExport();
+  wireResize();
+  lastGoodSettings = currentSettings();
+  try {
+    await loadExample(EXAMPLE);
+  } catch (e) {
+    showSettingsError(`the bundled example could not be loaded (${messageOf(e)})`);
+  }
+  document.body.dataset.readyMs = String(Math.round(performance.now()));
+  document.body.dataset.ready = 'true';
+}
+
+main().catch((e) => {
+  const box = $('#result-error');
+  box.hidden = false;
+  box.textContent = `sigmafit could not start: ${messageOf(e)}`;
+});

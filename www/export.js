@@ -1,0 +1,84 @@
+// Export of all loaded spectra's results, each with its provenance
+// (sigmafit version, every setting, the input file's name and SHA-256).
+
+const SETTING_KEYS = [
+  'thickness_mm', 'diameter_mm', 'area_cm2', 'thickness_err_mm', 'diameter_err_mm', 'lead_ohm',
+  'fmin_hz', 'fmax_hz', 'circuit', 'weighting', 'eps_r', 'particle_um',
+];
+
+function csvCell(v) {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** One object per spectrum: provenance + analysis, or provenance + error. */
+function records(entries, version) {
+  return entries.map((e) => {
+    if (e.result) {
+      const { provenance, analysis } = e.result;
+      return { ...provenance, analysis };
+    }
+    return { sigmafit_version: version, file: e.name, sha256: e.sha256, settings: null, error: e.error ?? 'not fitted' };
+  });
+}
+
+export function exportJson(entries, version) {
+  const doc = {
+    generator: `sigmafit ${version} (web page)`,
+    exported_at: new Date().toISOString(),
+    results: records(entries, version),
+  };
+  return JSON.stringify(doc, null, 2);
+}
+
+export function exportCsv(entries, version) {
+  const recs = records(entries, version);
+  const paramNames = [];
+  for (const r of recs) {
+    for (const name of r.analysis?.param_order ?? []) if (!paramNames.includes(name)) paramNames.push(name);
+  }
+  const header = [
+    'file', 'sha256', 'sigmafit_version', 'error',
+    'sigma_S_per_cm', 'sigma_stderr_S_per_cm', 'r_con_ohm', 'r_con_stderr_ohm', 'r_con_status',
+    'kind', 'circuit', 'preset', 'choice_method', 'delta_bic', 'paper_rule_agrees', 'window_boundary_S_per_cm',
+    'tau2_s', 'f_apex_hz', 'apex_position',
+    'c_eff_F', 'c_eff_stderr_F', 'c_per_area_F_per_cm2', 'c_norm_F_per_cm', 'c_bulk_F', 'ratio_to_bulk', 'layer_thickness_nm', 'isw_candidates',
+    ...paramNames.flatMap((n) => [n, `${n}_stderr`]),
+    'n_points', 'n_fitted', 'f_min_fitted_hz', 'f_max_fitted_hz', 'weighting_used', 'rms_relative', 'chi2_reduced', 'aic', 'bic', 'converged',
+    ...SETTING_KEYS.map((k) => `setting_${k}`),
+  ];
+  const lines = [header.join(',')];
+  for (const r of recs) {
+    const a = r.analysis;
+    const c = a?.capacitance;
+    const row = [
+      r.file, r.sha256, r.sigmafit_version, r.error ?? '',
+      a?.sigma_S_per_cm?.value, a?.sigma_S_per_cm?.stderr, a?.r_con_ohm?.value, a?.r_con_ohm?.stderr, a?.r_con_ohm?.status,
+      a?.kind, a?.circuit, a?.preset, a?.choice?.method, a?.choice?.delta_bic, a?.choice?.paper_rule?.agrees,
+      a?.choice?.boundary?.sigma_s_per_cm, a?.choice?.apex?.tau2_s, a?.choice?.apex?.f_apex_hz, a?.choice?.apex?.position,
+      c?.c_eff_f, c?.c_eff_stderr_f, c?.c_per_area_f_per_cm2, c?.c_norm_f_per_cm, c?.c_bulk_f, c?.ratio_to_bulk, c?.layer_thickness_nm,
+      c ? c.table.filter((t) => t.candidate).map((t) => t.phenomenon).join('; ') : '',
+      ...paramNames.flatMap((n) => [a?.params?.[n]?.value, a?.params?.[n]?.stderr]),
+      a?.spectrum?.n_points, a?.spectrum?.n_fitted, a?.choice?.f_min_hz, a?.choice?.f_max_hz, a?.stats?.weighting,
+      a?.stats?.rms_relative, a?.stats?.chi2_reduced, a?.stats?.aic, a?.stats?.bic, a?.stats?.converged,
+      ...SETTING_KEYS.map((k) => r.settings?.[k]),
+    ];
+    lines.push(row.map(csvCell).join(','));
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+/** Saves a string or Blob as a file (a same-origin blob: URL; nothing is sent anywhere). */
+export function download(name, type, content) {
+  const blob = content instanceof Blob ? content : new Blob([content], { type });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

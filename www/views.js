@@ -1,0 +1,344 @@
+// Rendering of one spectrum's result: headline figures, parameter table, the
+// circuit-choice panel (with its log-σ scale) and the capacitance attribution.
+
+import { withError, sci, hz, ohm, nm, sig, superscript } from './format.js';
+
+const $ = (sel) => document.querySelector(sel);
+const SVG = 'http://www.w3.org/2000/svg';
+
+const KIND_TEXT = {
+  inductive: '(a) inductive',
+  semicircle: '(b) semicircle',
+  custom: 'custom',
+};
+const PRESET_TEXT = {
+  inductive: '(a) inductive R0–CPE0',
+  semicircle: '(b) semicircle R1–(R2‖CPE2)',
+  'semicircle-c': '(b) semicircle R1–(R2‖C2)',
+};
+const METHOD_TEXT = {
+  user: 'chosen by you',
+  bic: 'auto: lower BIC',
+  paper_rule: 'auto: BICs tie, the paper’s rule decided',
+};
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') node.className = v;
+    else if (k === 'html') node.innerHTML = v;
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return node;
+}
+
+function svg(tag, attrs = {}, text) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function setResult(name, value) {
+  const node = document.querySelector(`[data-result="${name}"]`);
+  node.dataset.value = value === null || value === undefined ? '' : String(value);
+}
+
+function facts(target, rows) {
+  target.replaceChildren();
+  for (const [term, value, note] of rows) {
+    if (value === null || value === undefined) continue;
+    const dt = el('dt', { html: term });
+    const dd = el('dd');
+    dd.append(value instanceof Node ? value : document.createTextNode(value));
+    if (note) dd.append(el('span', { class: 'dd-note' }, note));
+    target.append(dt, dd);
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+export function renderEmpty() {
+  $('#result-file').textContent = 'No spectrum loaded';
+  $('#result-tag').hidden = true;
+  showError(null);
+  clearResult('Drop or choose a spectrum to see its result.');
+}
+
+function showError(message) {
+  const box = $('#result-error');
+  box.hidden = !message;
+  box.textContent = message ?? '';
+}
+
+function clearResult(sentence = '') {
+  setResult('sigma', null);
+  setResult('r-con', null);
+  setResult('circuit', null);
+  $('#sigma-text').textContent = '—';
+  $('#rcon-text').textContent = '—';
+  $('#rcon-status').textContent = '';
+  $('#rcon-status').className = 'badge';
+  $('#rcon-note').textContent = '';
+  $('#circuit-kind').textContent = '—';
+  $('#circuit-string').textContent = '';
+  $('#choice-sentence').textContent = sentence;
+  $('#param-table tbody').replaceChildren();
+  $('#fit-stats').replaceChildren();
+  $('#spectrum-note').textContent = '';
+  $('#choice-facts').replaceChildren();
+  $('#sigma-scale').replaceChildren();
+  $('#window-scale').replaceChildren();
+  $('#candidate-table').hidden = true;
+  $('#attribution-facts').replaceChildren();
+  $('#attribution-paragraph').textContent = '';
+  $('#isw-table tbody').replaceChildren();
+  document.body.classList.add('no-result');
+}
+
+export function renderResult(entry) {
+  $('#result-file').textContent = entry.name;
+  const tag = $('#result-tag');
+  tag.hidden = !entry.example;
+  tag.textContent = 'synthetic example, not a measurement';
+  if (entry.state === 'error' || !entry.result) {
+    showError(entry.error);
+    clearResult(entry.state === 'fitting' ? 'Fitting…' : '');
+    return;
+  }
+  showError(null);
+  document.body.classList.remove('no-result');
+  const a = entry.result.analysis;
+  renderHeadline(a);
+  renderParams(a);
+  renderChoice(a);
+  renderAttribution(a);
+}
+
+function renderHeadline(a) {
+  const sigma = a.sigma_S_per_cm;
+  setResult('sigma', sigma ? sigma.value : null);
+  $('#sigma-text').textContent = sigma ? withError(sigma.value, sigma.stderr) : 'give d and D';
+  const r = a.r_con_ohm;
+  setResult('r-con', r ? r.value : null);
+  $('#rcon-text').textContent = r ? ohm(r.value, r.stderr) : 'none';
+  const status = $('#rcon-status');
+  if (r && r.status) {
+    status.textContent = r.status;
+    status.className = `badge ${r.status}`;
+    status.title = a.choice.r_con_status_reason;
+  } else {
+    status.textContent = '';
+    status.className = 'badge';
+  }
+  const notes = [];
+  if (r && r.lead_ohm) notes.push(`fitted DC ${ohm(r.fitted_dc_ohm)} − leads ${ohm(r.lead_ohm)}`);
+  if (!r && a.r_con_note) notes.push(a.r_con_note);
+  if (r && r.status === 'extrapolated') notes.push('extrapolated beyond the data');
+  $('#rcon-note').textContent = notes.join('; ');
+  setResult('circuit', a.kind);
+  $('#circuit-kind').textContent = a.preset ? PRESET_TEXT[a.preset] : `${KIND_TEXT[a.kind] ?? a.kind}`;
+  $('#circuit-string').textContent = `${a.circuit} · ${METHOD_TEXT[a.choice.method] ?? a.choice.method}`;
+  $('#choice-sentence').textContent = a.choice.sentence;
+}
+
+function paramName(name) {
+  // R1 → R<sub>1</sub>, CPE2.alpha → CPE<sub>2</sub> α
+  const m = /^([A-Za-z]+)(\d+)(?:\.(\w+))?$/.exec(name);
+  if (!m) return name;
+  const suffix = m[3] === 'alpha' ? ' α' : m[3] ? ` ${m[3]}` : '';
+  return `<i>${m[1]}</i><sub>${m[2]}</sub>${suffix}`;
+}
+
+function renderParams(a) {
+  const body = $('#param-table tbody');
+  body.replaceChildren();
+  for (const name of a.param_order) {
+    const p = a.params[name];
+    if (!p) continue;
+    const statusNote = { fixed: 'fixed', at_lower_bound: 'at its lower bound', at_upper_bound: 'at its upper bound' }[p.status];
+    const value = p.unit === 'Ω' ? ohm(p.value, p.stderr) : withError(p.value, p.stderr, p.unit);
+    const tr = el('tr', {},
+      el('th', { scope: 'row', html: paramName(name) }),
+      el('td', { class: 'num' }, value, statusNote ? el('span', { class: 'flag' }, ` ${statusNote}`) : ''));
+    body.append(tr);
+  }
+  const s = a.stats;
+  facts($('#fit-stats'), [
+    ['Points fitted', `${a.spectrum.n_fitted} of ${a.spectrum.n_points} (${hz(a.choice.f_min_hz)} – ${hz(a.choice.f_max_hz)})`],
+    ['Weighting', s.weighting],
+    ['rms misfit', `${sig(100 * s.rms_relative, 3)} %`],
+    ['χ²<sub>red</sub>', sci(s.chi2_reduced, '', 3)],
+    ['AIC / BIC', `${sig(s.aic, 5)} / ${sig(s.bic, 5)}`],
+    ['Converged', `${s.converged ? 'yes' : 'NO'} (${s.iterations} iterations${s.starts > 1 ? `, ${s.starts} starts` : ''})`],
+  ]);
+  const warn = a.spectrum.warnings.length ? ` Warnings: ${a.spectrum.warnings.join('; ')}.` : '';
+  $('#spectrum-note').textContent = `Import: ${a.spectrum.imag_convention_text}.${warn}`;
+}
+
+// ---------------------------------------------------------------------------
+// Circuit choice
+
+function logTicks(lo, hi) {
+  const out = [];
+  for (let e = Math.ceil(lo); e <= Math.floor(hi); e += 1) out.push(e);
+  return out;
+}
+
+function renderSigmaScale(a) {
+  const root = $('#sigma-scale');
+  root.replaceChildren();
+  const sigma = a.choice.sigma_s_per_cm;
+  const b = a.choice.boundary;
+  const points = [1e-3, b.sigma_s_per_cm, b.own_sigma_s_per_cm, sigma].filter((v) => v > 0 && Number.isFinite(v));
+  const lg = points.map(Math.log10);
+  const lo = Math.min(-6, Math.floor(Math.min(...lg)) - 1);
+  const hi = Math.max(0, Math.ceil(Math.max(...lg)) + 1);
+  const [x0, x1, y] = [14, 446, 72];
+  const x = (v) => x0 + ((Math.log10(v) - lo) / (hi - lo)) * (x1 - x0);
+  const xp = x(1e-3);
+  root.append(
+    svg('rect', { x: x0, y: y - 16, width: xp - x0, height: 16, class: 'zone-b' }),
+    svg('rect', { x: xp, y: y - 16, width: x1 - xp, height: 16, class: 'zone-a' }),
+    svg('text', { x: (x0 + xp) / 2, y: y - 4.5, class: 'zone-label', 'text-anchor': 'middle' }, 'semicircle (b) expected'),
+    svg('text', { x: (xp + x1) / 2, y: y - 4.5, class: 'zone-label', 'text-anchor': 'middle' }, 'inductive (a) expected'),
+    svg('line', { x1: x0, x2: x1, y1: y, y2: y, class: 'axis' }),
+  );
+  for (const e of logTicks(lo, hi)) {
+    const xt = x(10 ** e);
+    root.append(svg('line', { x1: xt, x2: xt, y1: y, y2: y + 5, class: 'axis' }));
+    root.append(svg('text', { x: xt, y: y + 18, class: 'tick', 'text-anchor': 'middle' }, `10${superscript(e)}`));
+  }
+  root.append(svg('text', { x: x1, y: y + 32, class: 'tick', 'text-anchor': 'end' }, 'σ / S cm⁻¹'));
+  // Paper rule: a solid line through the band, label above.
+  root.append(svg('line', { x1: xp, x2: xp, y1: y - 26, y2: y + 6, class: 'mark-paper' }));
+  root.append(svg('text', { x: xp, y: y - 30, class: 'mark-label', 'text-anchor': 'middle' }, 'paper: 10⁻³'));
+  // Window boundary (C·d/A)max·fmax, and this pellet's own.
+  const wb = b.sigma_s_per_cm;
+  if (wb > 0) {
+    root.append(svg('line', { x1: x(wb), x2: x(wb), y1: y - 16, y2: y + 26, class: 'mark-window' }));
+    root.append(svg('text', { x: x(wb) + 4, y: y + 32, class: 'mark-label window', 'text-anchor': 'start' }, `window: ${sci(wb, '', 2)}`));
+  }
+  const own = b.own_sigma_s_per_cm;
+  if (own > 0) {
+    root.append(svg('line', { x1: x(own), x2: x(own), y1: y - 16, y2: y + 44, class: 'mark-own' }));
+    root.append(svg('text', { x: x(own) + 4, y: y + 47, class: 'mark-label own', 'text-anchor': 'start' }, `own C·d/A: ${sci(own, '', 2)}`));
+  }
+  if (sigma > 0) {
+    const xs = x(sigma);
+    root.append(svg('line', { x1: xs, x2: xs, y1: 18, y2: y, class: 'mark-sigma-stem' }));
+    root.append(svg('circle', { cx: xs, cy: y, r: 6, class: 'mark-sigma' }));
+    const anchor = xs > x1 - 90 ? 'end' : xs < x0 + 90 ? 'start' : 'middle';
+    root.append(svg('text', { x: xs, y: 13, class: 'mark-label sigma', 'text-anchor': anchor }, `this σ = ${sci(sigma, 'S/cm', 3)}`));
+  } else {
+    root.append(svg('text', { x: (x0 + x1) / 2, y: 16, class: 'mark-label', 'text-anchor': 'middle' }, 'give thickness and diameter to place σ'));
+  }
+}
+
+function renderWindowScale(a) {
+  const root = $('#window-scale');
+  root.replaceChildren();
+  const { f_min_hz: fmin, f_max_hz: fmax, apex } = a.choice;
+  if (!(fmin > 0 && fmax > 0)) return;
+  const vals = [fmin, fmax, apex?.f_apex_hz].filter((v) => v > 0 && Number.isFinite(v));
+  const lo = Math.floor(Math.log10(Math.min(...vals))) - 1;
+  const hi = Math.ceil(Math.log10(Math.max(...vals))) + 1;
+  const [x0, x1, y] = [14, 446, 50];
+  const x = (v) => x0 + ((Math.log10(v) - lo) / (hi - lo)) * (x1 - x0);
+  root.append(
+    svg('rect', { x: x(fmin), y: y - 14, width: Math.max(1, x(fmax) - x(fmin)), height: 14, class: 'window-band' }),
+    svg('text', { x: (x(fmin) + x(fmax)) / 2, y: y - 3.5, class: 'zone-label', 'text-anchor': 'middle' }, `fitted window ${hz(fmin)} – ${hz(fmax)}`),
+    svg('line', { x1: x0, x2: x1, y1: y, y2: y, class: 'axis' }),
+  );
+  for (const e of logTicks(lo, hi)) {
+    const xt = x(10 ** e);
+    root.append(svg('line', { x1: xt, x2: xt, y1: y, y2: y + 5, class: 'axis' }));
+    root.append(svg('text', { x: xt, y: y + 18, class: 'tick', 'text-anchor': 'middle' }, `10${superscript(e)}`));
+  }
+  root.append(svg('text', { x: x1, y: y + 32, class: 'tick', 'text-anchor': 'end' }, 'f / Hz'));
+  if (apex) {
+    const xa = x(apex.f_apex_hz);
+    root.append(svg('line', { x1: xa, x2: xa, y1: 16, y2: y, class: 'mark-sigma-stem' }));
+    root.append(svg('path', { d: `M${xa - 6},${y - 20} L${xa + 6},${y - 20} L${xa},${y - 12} Z`, class: 'mark-apex' }));
+    const anchor = xa > x1 - 100 ? 'end' : xa < x0 + 100 ? 'start' : 'middle';
+    root.append(svg('text', { x: xa, y: 11, class: 'mark-label sigma', 'text-anchor': anchor }, `apex ${hz(apex.f_apex_hz)} (τ₂ = ${sci(apex.tau2_s, 's', 3)})`));
+  } else {
+    root.append(svg('text', { x: (x0 + x1) / 2, y: 12, class: 'mark-label', 'text-anchor': 'middle' }, 'no semicircle fitted: no apex'));
+  }
+}
+
+function renderChoice(a) {
+  const c = a.choice;
+  renderSigmaScale(a);
+  renderWindowScale(a);
+  const rule = c.paper_rule;
+  const position = { inside: 'inside the window', above_window: 'above the window', below_window: 'below the window' };
+  const statusNode = el('span', {}, el('span', { class: `badge ${c.r_con_status ?? ''}` }, c.r_con_status ?? 'none'), ` ${c.r_con_status_reason}`);
+  facts($('#choice-facts'), [
+    ['How chosen', METHOD_TEXT[c.method] + (c.delta_bic !== null && Number.isFinite(c.delta_bic) ? ` (ΔBIC = ${sig(c.delta_bic, 3)})` : '')],
+    ['Paper’s rule', rule ? `suggests ${KIND_TEXT[rule.suggests]}: ${rule.agrees ? 'agrees' : 'DISAGREES with the circuit used'}` : 'needs the geometry'],
+    ['Window boundary', `(C·d/A)<sub>max</sub> · f<sub>max</sub> = ${sci(c.boundary.c_norm_max_f_per_cm, 'F/cm', 2)} × ${hz(c.boundary.f_max_hz)} = ${sci(c.boundary.sigma_s_per_cm, 'S/cm', 3)}`.replace(/<[^>]+>/g, ''), c.boundary.note ? ` — ${c.boundary.note}` : ''],
+    ['Own boundary', c.boundary.own_sigma_s_per_cm ? `C·d/A = ${sci(c.boundary.own_c_norm_f_per_cm, 'F/cm', 3)} → ${sci(c.boundary.own_sigma_s_per_cm, 'S/cm', 3)}` : null],
+    ['τ<sub>2</sub> and apex', c.apex ? `τ₂ = ${sci(c.apex.tau2_s, 's', 3)}, apex ${hz(c.apex.f_apex_hz)}, ${position[c.apex.position]}` : null],
+    ['<i>R</i><sub>con</sub>', statusNode],
+  ]);
+  const table = $('#candidate-table');
+  const body = table.querySelector('tbody');
+  body.replaceChildren();
+  table.hidden = !c.candidates.length;
+  for (const cand of c.candidates) {
+    const chosen = cand.preset === a.preset;
+    body.append(el('tr', { class: chosen ? 'chosen' : '' },
+      el('th', { scope: 'row' }, PRESET_TEXT[cand.preset] ?? cand.preset, chosen ? el('span', { class: 'flag' }, ' used') : ''),
+      el('td', { class: 'num' }, sig(cand.bic, 5)),
+      el('td', { class: 'num' }, `${sig(100 * cand.rms_relative, 2)} %`),
+      el('td', { class: 'num' }, cand.r_con_ohm !== null ? ohm(cand.r_con_ohm) : '—'),
+      el('td', { class: 'num' }, cand.sigma_s_per_cm !== null ? sci(cand.sigma_s_per_cm, '', 3) : '—')));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Capacitance attribution
+
+const ISW_LO = -13;
+const ISW_HI = -3;
+
+function iswBar(row, cNorm) {
+  const w = 160;
+  const h = 14;
+  const x = (v) => ((Math.log10(v) - ISW_LO) / (ISW_HI - ISW_LO)) * w;
+  const root = svg('svg', { viewBox: `0 0 ${w} ${h}`, class: 'isw-bar', 'aria-hidden': 'true' });
+  root.append(svg('rect', { x: 0, y: h / 2 - 0.5, width: w, height: 1, class: 'isw-track' }));
+  root.append(svg('rect', { x: x(row.low_f_per_cm), y: 2, width: Math.max(2, x(row.high_f_per_cm) - x(row.low_f_per_cm)), height: h - 4, rx: 2, class: 'isw-range' }));
+  if (cNorm > 0) {
+    const xc = Math.min(w - 1, Math.max(1, x(cNorm)));
+    root.append(svg('line', { x1: xc, x2: xc, y1: 0, y2: h, class: 'isw-mark' }));
+  }
+  return root;
+}
+
+function renderAttribution(a) {
+  const c = a.capacitance;
+  $('#attribution-body').hidden = !c;
+  $('#attribution-none').hidden = !!c;
+  if (!c) return;
+  facts($('#attribution-facts'), [
+    ['<i>C</i><sub>eff</sub>', withError(c.c_eff_f, c.c_eff_stderr_f, 'F'), ` ${c.method}`],
+    ['<i>C</i>/<i>A</i>', c.c_per_area_f_per_cm2 ? sci(c.c_per_area_f_per_cm2, 'F/cm²', 3) : null],
+    ['<i>C</i>·<i>d</i>/<i>A</i>', c.c_norm_f_per_cm ? sci(c.c_norm_f_per_cm, 'F/cm', 3) : null],
+    ['<i>C</i><sub>bulk</sub>', c.c_bulk_f ? `${sci(c.c_bulk_f, 'F', 3)} (${sci(c.c_bulk_per_area_f_per_cm2, 'F/cm²', 3)}) with ε_r = ${sig(c.eps_r, 4)}` : null],
+    ['<i>C</i><sub>eff</sub> / <i>C</i><sub>bulk</sub>', c.ratio_to_bulk ? sig(c.ratio_to_bulk, 3) : null],
+    ['Implied layer', c.layer_thickness_nm ? `${nm(c.layer_thickness_nm)} between ${sig(c.particle_um, 4)} µm particles` : null],
+  ]);
+  $('#attribution-paragraph').textContent = c.paragraph;
+  const body = $('#isw-table tbody');
+  body.replaceChildren();
+  for (const t of c.table) {
+    const r = t; // rows are flattened: {low_f_per_cm, high_f_per_cm, phenomenon, candidate}
+    body.append(el('tr', { class: t.candidate ? 'candidate' : '' },
+      el('th', { scope: 'row' }, r.phenomenon, t.candidate ? el('span', { class: 'flag' }, ' candidate') : ''),
+      el('td', { class: 'num' }, `${sci(r.low_f_per_cm, '', 1)} – ${sci(r.high_f_per_cm, '', 1)}`),
+      el('td', { class: 'bar-col' }, iswBar(r, c.c_norm_f_per_cm))));
+  }
+}
