@@ -51,7 +51,7 @@ pub fn version() -> String {
 /// Settings as the page sends them (snake_case, the CLI's option names).
 /// Every field is optional; a missing one takes the CLI's default.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default)]
 pub struct WebSettings {
     pub thickness_mm: Option<f64>,
     pub diameter_mm: Option<f64>,
@@ -140,10 +140,39 @@ impl WebSettings {
     }
 }
 
+/// The field names of [`WebSettings`].
+const SETTING_FIELDS: [&str; 14] = [
+    "thickness_mm",
+    "diameter_mm",
+    "area_cm2",
+    "thickness_err_mm",
+    "diameter_err_mm",
+    "lead_ohm",
+    "fmin_hz",
+    "fmax_hz",
+    "circuit",
+    "weighting",
+    "eps_r",
+    "particle_um",
+    "init",
+    "fix",
+];
+
 fn read_settings(value: JsValue) -> Result<(WebSettings, Settings), JsError> {
     let web: WebSettings = if value.is_undefined() || value.is_null() {
         WebSettings::default()
     } else {
+        // serde-wasm-bindgen only looks up the known fields, so a misspelt one would pass silently.
+        if let Some(object) = value.dyn_ref::<js_sys::Object>() {
+            for key in js_sys::Object::keys(object).iter().filter_map(|k| k.as_string()) {
+                if !SETTING_FIELDS.contains(&key.as_str()) {
+                    return Err(js_error(format!(
+                        "settings: unknown field '{key}', expected one of {}",
+                        SETTING_FIELDS.join(", ")
+                    )));
+                }
+            }
+        }
         serde_wasm_bindgen::from_value(value).map_err(|e| js_error(format!("settings: {e}")))?
     };
     let settings = web.to_settings().map_err(js_error)?;

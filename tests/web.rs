@@ -1,0 +1,177 @@
+//! The browser boundary (src/web.rs) in headless Chromium:
+//! `wasm-pack test --headless --chrome -- --test web` (`make test-wasm`).
+#![cfg(target_arch = "wasm32")]
+
+use sigmafit::web::{LoadedSpectrum, check_settings, version};
+use std::f64::consts::{FRAC_PI_2, PI, TAU};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Z = R1 + 1/(1/R2 + Q (iω)^α), as "f,Zre,Zim" lines, 1 MHz .. 0.1 Hz, 10 per decade.
+fn semicircle_csv(r1: f64, r2: f64, q: f64, alpha: f64) -> String {
+    let mut text = String::from("freq,Zreal,Zimag\n");
+    for i in 0..=70 {
+        let f = 1e6 * 10f64.powf(-(i as f64) / 10.0);
+        let m = (TAU * f).powf(alpha);
+        let (a, b) = (m * (alpha * FRAC_PI_2).cos(), m * (alpha * FRAC_PI_2).sin());
+        let (re, im) = (1.0 / r2 + q * a, q * b);
+        let d = re * re + im * im;
+        text.push_str(&format!("{f},{},{}\n", r1 + re / d, -im / d));
+    }
+    text
+}
+
+/// Z = R0 + 1/(Q (iω)^α) with α < 0 (inductive).
+fn inductive_csv(r0: f64, q: f64, alpha: f64) -> String {
+    let mut text = String::from("freq,Zreal,Zimag\n");
+    for i in 0..=70 {
+        let f = 1e6 * 10f64.powf(-(i as f64) / 10.0);
+        let m = (TAU * f).powf(alpha);
+        let (a, b) = (q * m * (alpha * FRAC_PI_2).cos(), q * m * (alpha * FRAC_PI_2).sin());
+        let d = a * a + b * b;
+        text.push_str(&format!("{f},{},{}\n", r0 + a / d, -b / d));
+    }
+    text
+}
+
+fn get(value: &JsValue, path: &str) -> JsValue {
+    path.split('.').fold(value.clone(), |v, key| js_sys::Reflect::get(&v, &key.into()).unwrap_or(JsValue::UNDEFINED))
+}
+
+fn num(value: &JsValue, path: &str) -> f64 {
+    get(value, path).as_f64().unwrap_or(f64::NAN)
+}
+
+fn text(value: &JsValue, path: &str) -> String {
+    get(value, path).as_string().unwrap_or_default()
+}
+
+fn settings(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).expect("test settings are valid JSON")
+}
+
+fn error_message(error: wasm_bindgen::JsError) -> String {
+    let value: JsValue = error.into();
+    value.dyn_into::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_default()
+}
+
+const PELLET: &str = r#"{"thickness_mm": 1.0, "diameter_mm": 10.0}"#;
+
+fn area_cm2() -> f64 {
+    PI * 1.0 * 1.0 / 4.0
+}
+
+#[wasm_bindgen_test]
+fn semicircle_spectrum_gives_kind_and_sigma() {
+    let (r1, r2, alpha) = (40.0, 960.0, 0.9);
+    let q = 2e-8;
+    let mut s = LoadedSpectrum::new(&semicircle_csv(r1, r2, q, alpha), "b.csv").expect("parses");
+    assert_eq!(s.file_name(), "b.csv");
+    assert_eq!(s.n_points(), 71);
+    assert_eq!(s.sha256().len(), 64);
+    let result = s.analyse(settings(PELLET)).expect("fits");
+    assert_eq!(text(&result, "analysis.kind"), "semicircle");
+    let truth = 0.1 / ((r1 + r2) * area_cm2());
+    let sigma = num(&result, "analysis.sigma_S_per_cm.value");
+    assert!((sigma / truth - 1.0).abs() < 1e-4, "sigma {sigma} vs {truth}");
+    let r_con = num(&result, "analysis.r_con_ohm.value");
+    assert!((r_con / (r1 + r2) - 1.0).abs() < 1e-4, "R_con {r_con}");
+    // Maps cross as plain objects, and the plot arrays are there.
+    assert!(num(&result, "analysis.params.R1.value").is_finite());
+    assert_eq!(js_sys::Array::from(&get(&result, "plot.freq_hz")).length(), 71);
+    assert!(js_sys::Array::from(&get(&result, "plot.curve_re")).length() > 200);
+    assert_eq!(text(&result, "provenance.sha256"), s.sha256());
+    assert_eq!(text(&result, "provenance.sigmafit_version"), version());
+    assert!(!text(&result, "analysis.choice.sentence").is_empty());
+    assert!(get(&result, "analysis.capacitance.table").is_object());
+}
+
+#[wasm_bindgen_test]
+fn inductive_spectrum_gives_kind_and_sigma() {
+    let (r0, alpha) = (2.5, -0.95);
+    let q = (TAU * 1e6).powf(-alpha) * (-alpha * FRAC_PI_2).sin() / r0;
+    let mut s = LoadedSpectrum::new(&inductive_csv(r0, q, alpha), "a.csv").expect("parses");
+    let result = s.analyse(settings(PELLET)).expect("fits");
+    assert_eq!(text(&result, "analysis.kind"), "inductive");
+    let truth = 0.1 / (r0 * area_cm2());
+    let sigma = num(&result, "analysis.sigma_S_per_cm.value");
+    assert!((sigma / truth - 1.0).abs() < 1e-4, "sigma {sigma} vs {truth}");
+    assert!(get(&result, "analysis.capacitance").is_null());
+}
+
+#[wasm_bindgen_test]
+fn bad_csv_names_line_and_column() {
+    // Line 10 (header + 8 good rows before it) gets a bad Z'' field.
+    let csv: Vec<String> = semicircle_csv(40.0, 960.0, 2e-8, 0.9)
+        .lines()
+        .enumerate()
+        .map(|(i, line)| if i == 9 { format!("{line}x") } else { line.to_string() })
+        .collect();
+    let error = LoadedSpectrum::new(&csv.join("\n"), "broken.csv").err().map(error_message).unwrap_or_default();
+    assert!(error.starts_with("broken.csv, line 10, column 3"), "{error}");
+    let too_short = LoadedSpectrum::new("1,2,3\n4,5,6\n", "short.csv").err().map(error_message).unwrap_or_default();
+    assert!(too_short.contains("short.csv"), "{too_short}");
+}
+
+#[wasm_bindgen_test]
+fn bad_circuit_string_is_an_error() {
+    let mut s = LoadedSpectrum::new(&semicircle_csv(40.0, 960.0, 2e-8, 0.9), "b.csv").expect("parses");
+    let error = s.analyse(settings(r#"{"circuit": "R1-p(R2,Q9"}"#)).err().map(error_message).unwrap_or_default();
+    assert!(error.contains("position"), "{error}");
+    let error = check_settings(settings(r#"{"circuit": "R0-X1"}"#)).err().map(error_message).unwrap_or_default();
+    assert!(error.contains("R0-X1"), "{error}");
+    // A custom circuit that is fine fits and says so.
+    let result = s.analyse(settings(r#"{"circuit": "R1-p(R2,C2)", "thickness_mm": 1, "diameter_mm": 10}"#)).expect("fits");
+    assert_eq!(text(&result, "analysis.kind"), "custom");
+}
+
+#[wasm_bindgen_test]
+fn settings_are_validated() {
+    let ok = [r#"{}"#, PELLET, r#"{"thickness_mm": 1, "area_cm2": 0.5, "weighting": "unit", "lead_ohm": 0.1}"#];
+    for json in ok {
+        assert!(check_settings(settings(json)).is_ok(), "{json}");
+    }
+    assert!(check_settings(JsValue::UNDEFINED).is_ok());
+    let bad = [
+        (r#"{"thickness_mm": -1, "diameter_mm": 10}"#, "thickness"),
+        (r#"{"thickness_mm": 1}"#, "diameter"),
+        (r#"{"diameter_mm": 10}"#, "thickness"),
+        (r#"{"thickness_mm": 1, "diameter_mm": 10, "area_cm2": 1}"#, "not both"),
+        (r#"{"weighting": "square"}"#, "weighting"),
+        (r#"{"fmin_hz": 100, "fmax_hz": 10}"#, "fmin"),
+        (r#"{"eps_r": 0}"#, "eps_r"),
+        (r#"{"particle_um": -5}"#, "particle"),
+        (r#"{"thickness": 1}"#, "unknown field"),
+        (r#"{"thickness_mm": "one", "diameter_mm": 10}"#, "settings"),
+    ];
+    for (json, needle) in bad {
+        let message = check_settings(settings(json)).err().map(error_message).unwrap_or_default();
+        assert!(message.contains(needle), "{json}: '{message}' lacks '{needle}'");
+    }
+    // A fit that cannot be done leaves an error, not a panic.
+    let mut s = LoadedSpectrum::new(&semicircle_csv(40.0, 960.0, 2e-8, 0.9), "b.csv").expect("parses");
+    let message = s.analyse(settings(r#"{"fmin_hz": 1e7}"#)).err().map(error_message).unwrap_or_default();
+    assert!(!message.is_empty());
+}
+
+#[wasm_bindgen_test]
+fn plots_draw_on_a_canvas() {
+    let document = web_sys::window().and_then(|w| w.document()).expect("a document");
+    let canvas: web_sys::HtmlCanvasElement =
+        document.create_element("canvas").expect("canvas").dyn_into().expect("is a canvas");
+    canvas.set_width(1200);
+    canvas.set_height(800);
+    let mut s = LoadedSpectrum::new(&semicircle_csv(40.0, 960.0, 2e-8, 0.9), "b.csv").expect("parses");
+    // Before a fit: data only.
+    assert!(s.draw_nyquist(canvas.clone(), 2.0).is_ok());
+    s.analyse(settings(PELLET)).expect("fits");
+    assert!(s.draw_nyquist(canvas.clone(), 2.0).is_ok());
+    assert!(s.draw_bode(canvas.clone(), 2.0).is_ok());
+    assert!(s.draw_residuals(canvas.clone(), 2.0).is_ok());
+    // A canvas too small for a chart is an error, not a panic.
+    canvas.set_width(20);
+    canvas.set_height(20);
+    assert!(s.draw_bode(canvas, 1.0).is_err());
+}
