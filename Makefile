@@ -6,7 +6,7 @@ export PATH := $(CARGO_BIN):$(PATH)
 # The wasm-bindgen CLI must match the library version locked in Cargo.lock exactly.
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p}' Cargo.lock)
 
-.PHONY: serve build test test-rust test-wasm test-e2e bench tools tools-wasm tools-browser tools-node clean
+.PHONY: serve build test test-rust test-wasm test-e2e bench bench-web example tools tools-wasm tools-browser tools-node clean
 
 ## Build the static site (index.html, www/, pkg/) and serve it on 127.0.0.1:$(PORT).
 serve: build
@@ -25,11 +25,27 @@ test: test-rust test-wasm test-e2e
 test-rust:
 	cargo test --release
 
+## wasm-bindgen tests of src/web.rs (tests/web.rs) in headless Chromium. cargo runs
+## them through wasm-bindgen-test-runner, which reads webdriver.json (--no-sandbox
+## etc., needed as root). Only tests/web.rs: the native tests read files from disk.
 test-wasm: tools-wasm tools-browser
-	wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver --mode no-install --release
+	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_ONLY_WEB=1 \
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+		cargo test --release --target wasm32-unknown-unknown --test web
 
+## playwright-core drives Debian's Chromium against the page on 127.0.0.1 (the tests
+## start and stop their own server); screenshots go to target/screenshots/.
 test-e2e: build tools-browser tools-node
 	cd tests/e2e && node --test
+
+## Page timings for BENCHMARKS.md: load to data-ready, fit + redraw per spectrum.
+bench-web: build tools-browser tools-node
+	cd tests/e2e && node bench.mjs
+	@echo "wasm: $$(stat -c %s pkg/sigmafit_bg.wasm) bytes raw, $$(gzip -9 -c pkg/sigmafit_bg.wasm | wc -c) bytes gzip -9"
+
+## Rewrite the page's bundled synthetic spectra (www/examples/) from their true parameters.
+example:
+	cargo run --release --example make_example
 
 bench:
 	cargo bench --bench fit
@@ -48,6 +64,7 @@ tools-browser:
 		apt-get update && apt-get install -y chromium chromium-driver; fi
 
 tools-node:
+	@command -v npm >/dev/null || (apt-get update && apt-get install -y nodejs npm)
 	@[ -d tests/e2e/node_modules/playwright-core ] || (cd tests/e2e && npm ci --no-audit --no-fund)
 
 clean:

@@ -229,8 +229,11 @@ pub struct LoadedSpectrum {
     model_at_data: Vec<Complex64>,
 }
 
+/// A sub-millisecond clock where there is one (the page), else the date.
 fn now_ms() -> f64 {
-    js_sys::Date::now()
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
 #[wasm_bindgen]

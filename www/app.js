@@ -4,6 +4,7 @@
 import init, { LoadedSpectrum, checkSettings, version } from '../pkg/sigmafit.js';
 import { renderResult, renderEmpty } from './views.js';
 import { exportCsv, exportJson, download } from './export.js';
+import { sci } from './format.js';
 
 const EXAMPLE = 'synthetic_semicircle_LCO-like.csv';
 const $ = (sel) => document.querySelector(sel);
@@ -129,7 +130,7 @@ function updateRow(entry) {
   const err = li.querySelector('.row-error');
   if (entry.state === 'fitting') value.textContent = 'fitting…';
   else if (entry.state === 'error') value.textContent = 'error';
-  else if (typeof sigma === 'number') value.textContent = `${sigma.toExponential(2).replace('e', ' e')} S/cm`;
+  else if (typeof sigma === 'number') value.textContent = `${sci(sigma, 'S/cm', 3)}`;
   else value.textContent = entry.result ? 'R only' : '';
   value.className = `row-value state-${entry.state}`;
   err.hidden = !entry.error;
@@ -211,6 +212,8 @@ function nextFrame() {
 async function refitAll() {
   const settings = currentSettings();
   if (!settings) return;
+  // A blur fires 'change' after 'input' already refitted: nothing new to do.
+  if (lastGoodSettings && JSON.stringify(settings) === JSON.stringify(lastGoodSettings)) return;
   lastGoodSettings = settings;
   const gen = ++generation;
   const order = [...entries].sort((a, b) => (b.id === selectedId) - (a.id === selectedId));
