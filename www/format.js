@@ -38,22 +38,23 @@ function parts(value, error, digits = 4) {
 export function withError(value, error, unit = '') {
   if (!isNum(value)) return '—';
   const p = parts(value, error);
-  const u = unit ? ` ${unit}` : '';
+  // No-break spaces keep "× 10⁻⁴" and the unit with their number.
+  const u = unit ? `\u00a0${unit}` : '';
   const minus = (s) => s.replace('-', '−');
   if (p.e === null) {
-    return p.exp === null ? `${minus(p.v)}${u}` : `${minus(p.v)} × 10${superscript(p.exp)}${u}`;
+    return p.exp === null ? `${minus(p.v)}${u}` : `${minus(p.v)}\u00a0×\u00a010${superscript(p.exp)}${u}`;
   }
-  if (p.exp === null) return `${minus(p.v)} ± ${p.e}${u}`;
-  return `(${minus(p.v)} ± ${p.e}) × 10${superscript(p.exp)}${u}`;
+  if (p.exp === null) return `${minus(p.v)} ±\u00a0${p.e}${u}`;
+  return `(${minus(p.v)} ±\u00a0${p.e})\u00a0×\u00a010${superscript(p.exp)}${u}`;
 }
 
 /** Value without error, `digits` significant figures, scientific when very small or large. */
 export function sci(value, unit = '', digits = 3) {
   if (!isNum(value)) return '—';
   const p = parts(value, null, digits);
-  const u = unit ? ` ${unit}` : '';
+  const u = unit ? `\u00a0${unit}` : '';
   const v = p.v.replace('-', '−');
-  return p.exp === null ? `${v}${u}` : `${v} × 10${superscript(p.exp)}${u}`;
+  return p.exp === null ? `${v}${u}` : `${v}\u00a0×\u00a010${superscript(p.exp)}${u}`;
 }
 
 /** Frequency with a prefix: 42.1 kHz. */
