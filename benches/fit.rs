@@ -1,1 +1,104 @@
-fn main() {}
+//! Fit timings on 71-point spectra (1 MHz .. 0.1 Hz, 10 points per decade, 0.5 %
+//! noise): one descent per preset from the automatic guess (no restarts), and one
+//! `auto` analysis (both circuits, choice, attribution).
+//!
+//! Run with `cargo bench --bench fit`. Each case is timed in many rounds; the median
+//! per call is printed, with its ratio to a baseline measured in the same process:
+//! one evaluation of the model and its Jacobian over the 71 points.
+
+use num_complex::Complex64;
+use sigmafit::analysis::{Settings, analyse};
+use sigmafit::fit::{FitOptions, fit};
+use sigmafit::pellet::Geometry;
+use sigmafit::preset::Preset;
+use sigmafit::spectrum::Spectrum;
+use std::f64::consts::TAU;
+use std::hint::black_box;
+use std::time::Instant;
+
+fn noisy(values: Vec<Complex64>) -> Vec<Complex64> {
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut uniform = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    };
+    values
+        .into_iter()
+        .map(|z| {
+            let (a, b) = (uniform(), uniform());
+            let g = (-2.0 * a.ln()).sqrt();
+            z + z.norm() * 0.005 * Complex64::new(g * (TAU * b).cos(), g * (TAU * b).sin())
+        })
+        .collect()
+}
+
+fn spectrum(preset: Preset, truth: &[f64]) -> Spectrum {
+    let circuit = preset.circuit();
+    let f: Vec<f64> = (0..=70).map(|i| 1e6 * 10f64.powf(-(i as f64) / 10.0)).collect();
+    let z = f.iter().map(|&fi| circuit.impedance(TAU * fi, truth)).collect();
+    Spectrum::from_points(preset.name(), &f, &noisy(z)).expect("71 valid points")
+}
+
+/// Median seconds per call over `rounds` rounds of `per_round` calls.
+fn median_time(rounds: usize, per_round: usize, mut call: impl FnMut()) -> f64 {
+    let mut samples: Vec<f64> = (0..rounds)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..per_round {
+                call();
+            }
+            start.elapsed().as_secs_f64() / per_round as f64
+        })
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+fn main() {
+    let inductive = spectrum(Preset::Inductive, &[2.0, 1.0 / 3e-7, -0.95]);
+    let semicircle = spectrum(Preset::Semicircle, &[40.0, 960.0, 2.1e-8, 0.9]);
+    let semicircle_c = spectrum(Preset::SemicircleC, &[40.0, 960.0, 4e-9]);
+    let single = FitOptions { single_start: true, ..FitOptions::default() };
+
+    // Baseline: model + Jacobian at 71 points for the semicircle circuit.
+    let circuit = Preset::Semicircle.circuit();
+    let params = [40.0, 960.0, 2.1e-8, 0.9];
+    let omega: Vec<f64> = semicircle.freq_hz.iter().map(|f| TAU * f).collect();
+    let mut grad = vec![Complex64::new(0.0, 0.0); 4];
+    let baseline = median_time(201, 2000, || {
+        let mut sum = Complex64::new(0.0, 0.0);
+        for &w in &omega {
+            sum += circuit.impedance_and_gradient(w, w.ln(), black_box(&params), &mut grad);
+        }
+        black_box(sum);
+    });
+
+    println!("sigmafit fit benchmark: 71-point spectra, 0.5 % noise, median of 101 rounds");
+    println!("{:<44} {:>12} {:>10} {:>6}", "case", "median", "x baseline", "iter");
+    println!("{:<44} {:>10.3} µs {:>10.1} {:>6}", "baseline: model + Jacobian, 71 points", baseline * 1e6, 1.0, "");
+    for (label, preset, s) in [
+        ("fit inductive (R0-CPE0), one descent", Preset::Inductive, &inductive),
+        ("fit semicircle (R1-p(R2,CPE2)), one descent", Preset::Semicircle, &semicircle),
+        ("fit semicircle-c (R1-p(R2,C2)), one descent", Preset::SemicircleC, &semicircle_c),
+    ] {
+        let circuit = preset.circuit();
+        let result = fit(s, &circuit, Some(preset), &single).expect("fit runs");
+        assert!(result.stats.converged, "{label} converges");
+        let t = median_time(101, 50, || {
+            black_box(fit(black_box(s), &circuit, Some(preset), &single).ok());
+        });
+        println!("{label:<44} {:>10.1} µs {:>10.1} {:>6}", t * 1e6, t / baseline, result.stats.iterations);
+    }
+    let settings = Settings {
+        geometry: Some(Geometry::from_diameter(1.0, 10.0, None, None).expect("valid geometry")),
+        ..Settings::default()
+    };
+    for (label, s) in [("auto analysis, case (a) spectrum", &inductive), ("auto analysis, case (b) spectrum", &semicircle)] {
+        let t = median_time(101, 20, || {
+            black_box(analyse(black_box(s), &settings).ok());
+        });
+        println!("{label:<44} {:>10.1} µs {:>10.1} {:>6}", t * 1e6, t / baseline, "");
+    }
+}

@@ -210,7 +210,7 @@ impl Circuit {
 
     /// Impedance at angular frequency `omega` (rad/s).
     pub fn impedance(&self, omega: f64, params: &[f64]) -> Complex64 {
-        self.eval(&self.root, omega, omega.ln(), params, None)
+        self.at(params).impedance(omega, omega.ln())
     }
 
     /// Impedance and its derivative with respect to every parameter.
@@ -222,12 +222,32 @@ impl Circuit {
         params: &[f64],
         grad: &mut [Complex64],
     ) -> Complex64 {
-        self.eval(&self.root, omega, ln_omega, params, Some(grad))
+        self.at(params).impedance_and_gradient(omega, ln_omega, grad)
     }
 
-    /// Impedance only, with a precomputed `ln_omega`.
-    pub fn impedance_ln(&self, omega: f64, ln_omega: f64, params: &[f64]) -> Complex64 {
-        self.eval(&self.root, omega, ln_omega, params, None)
+    /// The circuit at fixed parameter values, with everything that does not depend
+    /// on frequency computed once: evaluate many frequencies through this.
+    pub fn at(&self, params: &[f64]) -> Evaluator<'_> {
+        let consts = self
+            .elements
+            .iter()
+            .map(|e| {
+                let p = e.first_param;
+                let value = params.get(p).copied().unwrap_or(f64::NAN);
+                match e.kind {
+                    ElementKind::Resistor => ElementConst::Resistor { r: value },
+                    ElementKind::Capacitor => ElementConst::Capacitor { inv_c: 1.0 / value },
+                    ElementKind::Inductor => ElementConst::Inductor { l: value },
+                    ElementKind::Cpe => {
+                        let alpha = params.get(p + 1).copied().unwrap_or(f64::NAN);
+                        let (sin, cos) = (-alpha * FRAC_PI_2).sin_cos();
+                        ElementConst::Cpe { inv_q: 1.0 / value, alpha, cos, sin }
+                    }
+                    ElementKind::Warburg => ElementConst::Warburg { sigma: value },
+                }
+            })
+            .collect();
+        Evaluator { circuit: self, consts }
     }
 
     /// The DC resistance, lim Re Z(ω → 0), or the reason there is none.
@@ -302,20 +322,38 @@ impl Circuit {
         node: &Node,
         omega: f64,
         ln_omega: f64,
-        params: &[f64],
+        consts: &[ElementConst],
         mut grad: Option<&mut [Complex64]>,
     ) -> Complex64 {
         match &node.kind {
             NodeKind::Element(index) => {
-                let element = &self.elements[*index];
-                element_impedance(element, omega, ln_omega, params, grad)
+                let first_param = self.elements[*index].first_param;
+                element_impedance(consts[*index], first_param, omega, ln_omega, grad)
             }
             NodeKind::Series(children) => {
                 let mut z = Complex64::new(0.0, 0.0);
                 for child in children {
-                    z += self.eval(child, omega, ln_omega, params, grad.as_deref_mut());
+                    z += self.eval(child, omega, ln_omega, consts, grad.as_deref_mut());
                 }
                 z
+            }
+            NodeKind::Parallel(children) if children.len() == 2 => {
+                // The common case R ‖ C: Z = Z1 Z2 / (Z1 + Z2), one division.
+                let (a, b) = (&children[0], &children[1]);
+                let z1 = self.eval(a, omega, ln_omega, consts, grad.as_deref_mut());
+                let z2 = self.eval(b, omega, ln_omega, consts, grad.as_deref_mut());
+                let inv_sum = (z1 + z2).inv();
+                if let Some(grad) = grad {
+                    let (r1, r2) = (z2 * inv_sum, z1 * inv_sum);
+                    let (s1, s2) = (r1 * r1, r2 * r2);
+                    for g in &mut grad[a.params.clone()] {
+                        *g *= s1;
+                    }
+                    for g in &mut grad[b.params.clone()] {
+                        *g *= s2;
+                    }
+                }
+                z1 * z2 * inv_sum
             }
             NodeKind::Parallel(children) => {
                 // Child impedances are kept so each child's gradient can be rescaled:
@@ -324,7 +362,7 @@ impl Circuit {
                 let mut child_z = [Complex64::new(0.0, 0.0); 8];
                 let mut many = Vec::new();
                 for (i, child) in children.iter().enumerate() {
-                    let zi = self.eval(child, omega, ln_omega, params, grad.as_deref_mut());
+                    let zi = self.eval(child, omega, ln_omega, consts, grad.as_deref_mut());
                     admittance += zi.inv();
                     if i < child_z.len() {
                         child_z[i] = zi;
@@ -358,50 +396,72 @@ enum Dc {
     Open(String),
 }
 
+/// An element's parameters in the form its impedance needs.
+#[derive(Debug, Clone, Copy)]
+enum ElementConst {
+    Resistor { r: f64 },
+    Capacitor { inv_c: f64 },
+    Inductor { l: f64 },
+    Cpe { inv_q: f64, alpha: f64, cos: f64, sin: f64 },
+    Warburg { sigma: f64 },
+}
+
+/// A circuit at fixed parameter values; see [`Circuit::at`].
+pub struct Evaluator<'a> {
+    circuit: &'a Circuit,
+    consts: Vec<ElementConst>,
+}
+
+impl Evaluator<'_> {
+    /// Impedance at `omega` (rad/s); `ln_omega` must be `omega.ln()`.
+    pub fn impedance(&self, omega: f64, ln_omega: f64) -> Complex64 {
+        self.circuit.eval(&self.circuit.root, omega, ln_omega, &self.consts, None)
+    }
+
+    /// Impedance and ∂Z/∂p for every parameter into `grad` (one slot per parameter).
+    pub fn impedance_and_gradient(&self, omega: f64, ln_omega: f64, grad: &mut [Complex64]) -> Complex64 {
+        self.circuit.eval(&self.circuit.root, omega, ln_omega, &self.consts, Some(grad))
+    }
+}
+
 fn element_impedance(
-    element: &Element,
+    element: ElementConst,
+    p: usize,
     omega: f64,
     ln_omega: f64,
-    params: &[f64],
     grad: Option<&mut [Complex64]>,
 ) -> Complex64 {
-    let p = element.first_param;
-    match element.kind {
-        ElementKind::Resistor => {
+    match element {
+        ElementConst::Resistor { r } => {
             if let Some(g) = grad {
                 g[p] = Complex64::new(1.0, 0.0);
             }
-            Complex64::new(params[p], 0.0)
+            Complex64::new(r, 0.0)
         }
-        ElementKind::Capacitor => {
-            let c = params[p];
-            let z = Complex64::new(0.0, -1.0 / (omega * c));
+        ElementConst::Capacitor { inv_c } => {
+            let z = Complex64::new(0.0, -inv_c / omega);
             if let Some(g) = grad {
-                g[p] = -z / c;
+                g[p] = -z * inv_c;
             }
             z
         }
-        ElementKind::Inductor => {
+        ElementConst::Inductor { l } => {
             if let Some(g) = grad {
                 g[p] = Complex64::new(0.0, omega);
             }
-            Complex64::new(0.0, omega * params[p])
+            Complex64::new(0.0, omega * l)
         }
-        ElementKind::Cpe => {
-            let q = params[p];
-            let alpha = params[p + 1];
+        ElementConst::Cpe { inv_q, alpha, cos, sin } => {
             // Z = Q⁻¹ ω^(−α) exp(−i π α / 2)
-            let magnitude = (-alpha * ln_omega).exp() / q;
-            let (sin, cos) = (-alpha * FRAC_PI_2).sin_cos();
+            let magnitude = (-alpha * ln_omega).exp() * inv_q;
             let z = Complex64::new(magnitude * cos, magnitude * sin);
             if let Some(g) = grad {
-                g[p] = -z / q;
+                g[p] = -z * inv_q;
                 g[p + 1] = -z * Complex64::new(ln_omega, FRAC_PI_2);
             }
             z
         }
-        ElementKind::Warburg => {
-            let sigma = params[p];
+        ElementConst::Warburg { sigma } => {
             let scale = (-0.5 * ln_omega).exp();
             if let Some(g) = grad {
                 g[p] = Complex64::new(scale, -scale);

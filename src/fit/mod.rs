@@ -351,15 +351,15 @@ fn descend(circuit: &Circuit, data: &FitData, start: &[f64], fixed: &[bool]) -> 
     let free: Vec<usize> = (0..start.len()).filter(|&i| !fixed[i]).collect();
     let problem = CnlsProblem::new(circuit, data, free, start.to_vec());
     let (problem, report) = LevenbergMarquardt::new()
-        .with_tol(1e-12)
+        .with_tol(1e-10)
         .with_patience(200)
         .minimize(problem);
     let converged = report.termination.was_successful();
     let termination = describe(&report.termination);
     let values = problem.values.clone();
-    let rss = weighted_rss(circuit, data, &values);
+    let (rss, rms_relative) = misfit(circuit, data, &values);
     Descent {
-        rms_relative: rms_relative(circuit, data, &values),
+        rms_relative,
         at_bound: vec![None; values.len()],
         values,
         rss,
@@ -383,25 +383,19 @@ fn describe(reason: &TerminationReason) -> String {
     }
 }
 
-fn weighted_rss(circuit: &Circuit, data: &FitData, values: &[f64]) -> f64 {
+/// Weighted rss and the rms relative misfit, in one pass over the points.
+fn misfit(circuit: &Circuit, data: &FitData, values: &[f64]) -> (f64, f64) {
     let mut rss = 0.0;
+    let mut relative = 0.0;
+    let model_at = circuit.at(values);
     for k in 0..data.omega.len() {
-        let d = (circuit.impedance_ln(data.omega[k], data.ln_omega[k], values) - data.z[k]) * data.sqrt_weight[k];
-        rss += d.norm_sqr();
+        let d = model_at.impedance(data.omega[k], data.ln_omega[k]) - data.z[k];
+        rss += (d * data.sqrt_weight[k]).norm_sqr();
+        relative += d.norm_sqr() / data.z[k].norm_sqr().max(f64::MIN_POSITIVE);
     }
-    if rss.is_finite() { rss } else { f64::INFINITY }
-}
-
-fn rms_relative(circuit: &Circuit, data: &FitData, values: &[f64]) -> f64 {
-    let n = data.omega.len().max(1) as f64;
-    let mut sum = 0.0;
-    for k in 0..data.omega.len() {
-        let model = circuit.impedance_ln(data.omega[k], data.ln_omega[k], values);
-        let scale = data.z[k].norm().max(f64::MIN_POSITIVE);
-        sum += ((model - data.z[k]) / scale).norm_sqr();
-    }
-    let rms = (sum / n).sqrt();
-    if rms.is_finite() { rms } else { f64::INFINITY }
+    let rms = (relative / data.omega.len().max(1) as f64).sqrt();
+    let finite_or_inf = |v: f64| if v.is_finite() { v } else { f64::INFINITY };
+    (finite_or_inf(rss), finite_or_inf(rms))
 }
 
 fn is_poor(d: &Descent) -> bool {

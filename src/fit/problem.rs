@@ -100,8 +100,9 @@ impl<'a> CnlsProblem<'a> {
     pub fn residual_vector(&self) -> DVector<f64> {
         let n = self.data.omega.len();
         let mut r = DVector::zeros(2 * n);
+        let model_at = self.circuit.at(&self.values);
         for k in 0..n {
-            let model = self.circuit.impedance_ln(self.data.omega[k], self.data.ln_omega[k], &self.values);
+            let model = model_at.impedance(self.data.omega[k], self.data.ln_omega[k]);
             let d = (model - self.data.z[k]) * self.data.sqrt_weight[k];
             r[2 * k] = d.re;
             r[2 * k + 1] = d.im;
@@ -115,13 +116,9 @@ impl<'a> CnlsProblem<'a> {
         let n = self.data.omega.len();
         let mut jac = DMatrix::zeros(2 * n, columns.len());
         let mut grad = vec![Complex64::new(0.0, 0.0); self.values.len()];
+        let model_at = self.circuit.at(&self.values);
         for k in 0..n {
-            self.circuit.impedance_and_gradient(
-                self.data.omega[k],
-                self.data.ln_omega[k],
-                &self.values,
-                &mut grad,
-            );
+            model_at.impedance_and_gradient(self.data.omega[k], self.data.ln_omega[k], &mut grad);
             let w = self.data.sqrt_weight[k];
             for (col, &param) in columns.iter().enumerate() {
                 jac[(2 * k, col)] = w * grad[param].re;
