@@ -303,7 +303,7 @@ impl Circuit {
                 let mut reasons = Vec::new();
                 for child in children {
                     match self.dc(child, params) {
-                        Dc::Finite(r) if r == 0.0 => return Dc::Finite(0.0),
+                        Dc::Finite(0.0) => return Dc::Finite(0.0),
                         Dc::Finite(r) => conductance += 1.0 / r,
                         Dc::Open(why) => reasons.push(why),
                     }

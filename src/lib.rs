@@ -15,6 +15,9 @@
 //!
 //! The core knows nothing of the browser; `web` (wasm32 only) is a thin boundary.
 
+// `!(x <= limit)` is deliberate throughout: a NaN must land on the failing side.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 pub mod analysis;
 pub mod circuit;
 pub mod diagnosis;

@@ -13,7 +13,7 @@ use crate::pellet::Geometry;
 use serde::Serialize;
 
 /// Vacuum permittivity in F/cm.
-pub const EPS0_F_PER_CM: f64 = 8.854_187_8128e-14;
+pub const EPS0_F_PER_CM: f64 = 8.854_187_812_8e-14;
 pub const DEFAULT_EPS_R: f64 = 10.0;
 pub const DEFAULT_PARTICLE_UM: f64 = 5.0;
 

@@ -211,16 +211,40 @@ describe('sigmafit page', () => {
     await context.close();
   });
 
-  it('accepts pasted text', async () => {
-    const { page, context, requests } = await openPage();
+  it('accepts pasted text and dropped files; lead resistance and frequency range refit', async () => {
+    const { page, context, requests, problems } = await openPage();
     const text = inductiveCsv({ r0: 5, alpha: -1, share: 0.5 }).replace(/,/g, '\t');
     await page.click('.paste summary');
     await page.fill('#paste-text', text);
     await page.click('#paste-add');
     await waitRow(page, 'pasted-1.txt', 'done');
-    const r = await result(page);
+    let r = await result(page);
     assert.equal(r.circuit, 'inductive');
     assert.ok(relErr(r.sigma, sigmaOf(5, 1, 10)) < 0.01);
+    // A measured lead resistance is subtracted from R_con.
+    await page.fill('#lead-ohm', '0.5');
+    await page.waitForFunction(() => Number(document.querySelector('[data-result="r-con"]').dataset.value) < 4.8);
+    r = await result(page);
+    assert.ok(relErr(r.rCon, 4.5) < 0.01, `R_con ${r.rCon} with 0.5 ohm leads`);
+    assert.ok(relErr(r.sigma, sigmaOf(4.5, 1, 10)) < 0.01);
+    // A frequency range leaves points out of the fit.
+    await page.fill('#fmin-hz', '10');
+    await page.waitForFunction(() => /^51 of 71/.test(document.querySelector('#fit-stats dd').textContent));
+
+    // A file dropped onto the page.
+    const csv = semicircleCsv({ r1: 300, r2: 20000, q: 2e-9, alpha: 0.8, seed: 21 });
+    await page.evaluate((content) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([content], 'dropped.csv', { type: 'text/csv' }));
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, csv);
+    await waitRow(page, 'dropped.csv', 'done');
+    assert.equal((await result(page)).circuit, 'semicircle');
+    // The page declares its Content-Security-Policy.
+    const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
+    assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+    assert.match(csp, /default-src 'self'/);
+    assert.deepEqual(problems, []);
     assertSameOrigin(requests);
     await context.close();
   });
