@@ -263,6 +263,10 @@ pub fn sentence(choice: &Choice) -> String {
     let how = match choice.method {
         Method::User => "as you chose".to_string(),
         Method::Bic => match choice.delta_bic {
+            Some(d) if d.is_finite() && d < BIC_TIE => format!(
+                "because it fits slightly better (ΔBIC = {} < {BIC_TIE}, too close to call; with the pellet geometry the paper's rule would decide)",
+                sig(d, 2)
+            ),
             Some(d) if d.is_finite() => format!("because it fits better by ΔBIC = {}", sig(d, 3)),
             _ => "because the other circuit could not be fitted".to_string(),
         },
@@ -359,5 +363,43 @@ mod tests {
         let above = apex(10.0, 1e-9, 0.1, 1e6).unwrap();
         assert_eq!(r_con_status(1000.0, 1000.0, 0.1, Some(&above)).0, RConStatus::Extrapolated);
         assert_eq!(r_con_status(2.0, 2.0, 0.1, None).0, RConStatus::Measured);
+    }
+
+    fn choice(method: Method, delta: f64, sigma: Option<f64>) -> Choice {
+        let mut c = Choice {
+            method,
+            kind: Kind::Semicircle,
+            candidates: Vec::new(),
+            delta_bic: Some(delta),
+            sigma_s_per_cm: sigma,
+            paper_rule: sigma.map(|s| PaperRule {
+                threshold_s_per_cm: PAPER_THRESHOLD_S_PER_CM,
+                suggests: rule_suggests(s),
+                agrees: rule_suggests(s) == Kind::Semicircle,
+            }),
+            boundary: boundary(1e6, None),
+            f_min_hz: 0.1,
+            f_max_hz: 1e6,
+            apex: apex(1000.0, 1e-9, 0.1, 1e6),
+            r_con_status: Some(RConStatus::Measured),
+            r_con_status_reason: String::new(),
+            sentence: String::new(),
+        };
+        c.sentence = sentence(&c);
+        c
+    }
+
+    #[test]
+    fn the_sentence_says_why() {
+        let rule = choice(Method::PaperRule, 4.0, Some(2e-4));
+        assert!(rule.sentence.contains("by the paper's rule"), "{}", rule.sentence);
+        assert!(rule.sentence.contains("below the paper's 1e-3 S/cm"), "{}", rule.sentence);
+        assert!(rule.sentence.contains("in agreement"), "{}", rule.sentence);
+        assert!(rule.sentence.contains("159 kHz, inside the window"), "{}", rule.sentence);
+        let close = choice(Method::Bic, 4.0, None);
+        assert!(close.sentence.contains("too close to call"), "{}", close.sentence);
+        assert!(close.sentence.contains("Give the pellet geometry"), "{}", close.sentence);
+        let disagree = choice(Method::Bic, 40.0, Some(5e-3));
+        assert!(disagree.sentence.contains("disagrees with the rule"), "{}", disagree.sentence);
     }
 }
