@@ -381,6 +381,38 @@ fn all_numeric<'a>(line: &'a str, delim: Delim, buf: &mut Vec<&'a str>) -> bool 
     buf.len() >= 2 && buf.iter().all(|f| is_numeric_token(f, delim.decimal_comma()))
 }
 
+/// The delimiter a line most likely uses, numeric or not.
+fn likely_delimiter(line: &str) -> Delim {
+    if line.contains(';') {
+        Delim::Semicolon
+    } else if line.contains('\t') {
+        Delim::Tab
+    } else if line.contains(',') {
+        Delim::Comma
+    } else {
+        Delim::Whitespace
+    }
+}
+
+/// Whether a header line names a frequency column.
+fn names_frequency(header: &str) -> bool {
+    split_header(header, likely_delimiter(header), 0)
+        .iter()
+        .any(|name| classify_header_field(name) == Some(Role::Freq))
+}
+
+/// A row whose first field is a number but another is not: the error for its first bad field.
+fn malformed_data_row<'a>(line: &'a str, line_no: usize, file: &str, buf: &mut Vec<&'a str>) -> Option<ImportError> {
+    let delim = likely_delimiter(line);
+    split_fields(line, delim, buf);
+    let decimal_comma = delim.decimal_comma();
+    if buf.len() < 2 || !buf.first().is_some_and(|f| is_numeric_token(f, decimal_comma)) {
+        return None;
+    }
+    let (col, text) = buf.iter().enumerate().find(|(_, f)| !is_numeric_token(f, decimal_comma))?;
+    Some(not_a_number(file, line_no, col, text))
+}
+
 fn is_comment(line: &str) -> bool {
     line.starts_with(['#', ';', '!'])
 }
@@ -925,6 +957,13 @@ pub fn parse_spectrum(text: &str, file_name: &str) -> Result<Spectrum, ImportErr
             Some(s) => s,
             None => match detect_data_line(line, &mut fields) {
                 None => {
+                    // Under a header that names a frequency column, a row that starts
+                    // with a number is data with a bad field, not another header.
+                    if header.is_some_and(|(_, h)| names_frequency(h))
+                        && let Some(error) = malformed_data_row(line, line_no, file_name, &mut fields)
+                    {
+                        return Err(error);
+                    }
                     header = Some((line_no, line));
                     continue;
                 }
@@ -1579,6 +1618,16 @@ mod tests {
         }
         let e = err_of("# only a comment\nfreq,zreal,zimag\n");
         assert!(e.message.contains("no data rows"), "{}", e.message);
+    }
+
+    #[test]
+    fn bad_field_right_under_the_header_is_an_error() {
+        let e = err_of("freq,Zreal,Zimag\n1000000,abc40,-3\n1e5,1,2\n1e4,1,2\n1e3,1,2\n1e2,1,2\n1e1,1,2\n");
+        assert_eq!((e.line, e.column), (Some(2), Some(2)), "{e}");
+        assert!(e.message.contains("abc40"), "{e}");
+        // Title lines above a header still pass.
+        let ok = "2 MHz sweep, pellet 1\nfreq,Zreal,Zimag\n1e5,1,-2\n1e4,1,-2\n1e3,1,-2\n1e2,1,-2\n1e1,1,-2\n";
+        assert_eq!(parse_spectrum(ok, "t.csv").unwrap().len(), 5);
     }
 
     #[test]
