@@ -4,7 +4,7 @@
 use sigmafit::analysis::{Analysis, Settings, analyse};
 use sigmafit::numfmt::{sci, sig, with_error};
 use sigmafit::fit::{ParamStatus, Weighting};
-use sigmafit::pellet::Geometry;
+use sigmafit::pellet::GeometryInput;
 use sigmafit::preset::CircuitChoice;
 use sigmafit::spectrum::parse_spectrum;
 use std::process::ExitCode;
@@ -112,8 +112,7 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
     let mut files = Vec::new();
     let mut json = false;
     let mut settings = Settings::default();
-    let (mut thickness, mut diameter, mut area) = (None, None, None);
-    let (mut thickness_err, mut diameter_err) = (None, None);
+    let mut geometry = GeometryInput::default();
     while let Some(arg) = iter.next() {
         let (flag, inline) = match arg.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
@@ -127,11 +126,11 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
         };
         match flag {
             "--json" => json = true,
-            "--thickness-mm" => thickness = Some(number(flag, &value()?)?),
-            "--diameter-mm" => diameter = Some(number(flag, &value()?)?),
-            "--area-cm2" => area = Some(number(flag, &value()?)?),
-            "--thickness-err-mm" => thickness_err = Some(number(flag, &value()?)?),
-            "--diameter-err-mm" => diameter_err = Some(number(flag, &value()?)?),
+            "--thickness-mm" => geometry.thickness_mm = Some(number(flag, &value()?)?),
+            "--diameter-mm" => geometry.diameter_mm = Some(number(flag, &value()?)?),
+            "--area-cm2" => geometry.area_cm2 = Some(number(flag, &value()?)?),
+            "--thickness-err-mm" => geometry.thickness_err_mm = Some(number(flag, &value()?)?),
+            "--diameter-err-mm" => geometry.diameter_err_mm = Some(number(flag, &value()?)?),
             "--lead-ohm" => settings.lead_ohm = number(flag, &value()?)?,
             "--eps-r" => settings.eps_r = number(flag, &value()?)?,
             "--particle-um" => settings.particle_um = number(flag, &value()?)?,
@@ -156,21 +155,7 @@ fn parse_args(argv: &[String]) -> Result<Args, String> {
     if files.is_empty() {
         return Err("no input file given".into());
     }
-    settings.geometry = match (thickness, diameter, area) {
-        (None, None, None) => None,
-        (Some(_), Some(_), Some(_)) => return Err("give --diameter-mm or --area-cm2, not both".into()),
-        (Some(d), Some(dia), None) => {
-            Some(Geometry::from_diameter(d, dia, thickness_err, diameter_err).map_err(|e| e.to_string())?)
-        }
-        (Some(d), None, Some(a)) => {
-            if diameter_err.is_some() {
-                return Err("--diameter-err-mm goes with --diameter-mm".into());
-            }
-            Some(Geometry::from_area(d, a, thickness_err, None).map_err(|e| e.to_string())?)
-        }
-        (None, _, _) => return Err("--thickness-mm is needed with a diameter or area".into()),
-        (Some(_), None, None) => return Err("--thickness-mm needs --diameter-mm or --area-cm2".into()),
-    };
+    settings.geometry = geometry.resolve().map_err(|e| e.to_string())?;
     Ok(Args { files, json, settings })
 }
 

@@ -107,6 +107,37 @@ impl Geometry {
     }
 }
 
+/// Geometry as a person types it: thickness with a diameter or an area, and
+/// optional standard uncertainties. Shared by the CLI and the page.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct GeometryInput {
+    pub thickness_mm: Option<f64>,
+    pub diameter_mm: Option<f64>,
+    pub area_cm2: Option<f64>,
+    pub thickness_err_mm: Option<f64>,
+    pub diameter_err_mm: Option<f64>,
+}
+
+impl GeometryInput {
+    /// `None` when nothing was given; an error for an incomplete or contradictory set.
+    pub fn resolve(&self) -> Result<Option<Geometry>, GeometryError> {
+        let fail = |m: &str| Err(GeometryError(m.to_string()));
+        match (self.thickness_mm, self.diameter_mm, self.area_cm2) {
+            (None, None, None) => Ok(None),
+            (_, Some(_), Some(_)) => fail("give the pellet's diameter or its area, not both"),
+            (Some(d), Some(dia), None) => {
+                Geometry::from_diameter(d, dia, self.thickness_err_mm, self.diameter_err_mm).map(Some)
+            }
+            (Some(_), None, Some(_)) if self.diameter_err_mm.is_some() => {
+                fail("a diameter uncertainty needs a diameter, not an area")
+            }
+            (Some(d), None, Some(a)) => Geometry::from_area(d, a, self.thickness_err_mm, None).map(Some),
+            (None, _, _) => fail("the pellet's thickness is needed with a diameter or an area"),
+            (Some(_), None, None) => fail("the pellet's thickness needs a diameter or an area"),
+        }
+    }
+}
+
 /// R_con of a fit, or why it has none.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ContactResistance {
@@ -179,6 +210,24 @@ mod tests {
         assert!(Geometry::from_diameter(0.0, 10.0, None, None).is_err());
         assert!(Geometry::from_diameter(1.0, f64::NAN, None, None).is_err());
         assert!(Geometry::from_area(1.0, 0.5, Some(-0.1), None).is_err());
+    }
+
+    #[test]
+    fn geometry_input_combinations() {
+        let none = GeometryInput::default();
+        assert_eq!(none.resolve(), Ok(None));
+        let disc = GeometryInput { thickness_mm: Some(1.0), diameter_mm: Some(10.0), ..none };
+        assert!((disc.resolve().unwrap().unwrap().area_cm2 - PI / 4.0).abs() < 1e-15);
+        let area = GeometryInput { thickness_mm: Some(1.0), area_cm2: Some(0.5), ..none };
+        assert_eq!(area.resolve().unwrap().unwrap().area_cm2, 0.5);
+        for bad in [
+            GeometryInput { diameter_mm: Some(10.0), ..none },
+            GeometryInput { thickness_mm: Some(1.0), ..none },
+            GeometryInput { area_cm2: Some(0.5), ..disc },
+            GeometryInput { diameter_err_mm: Some(0.1), ..area },
+        ] {
+            assert!(bad.resolve().is_err(), "{bad:?}");
+        }
     }
 
     #[test]

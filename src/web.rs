@@ -8,7 +8,7 @@
 
 use crate::analysis::{Analysis, Outcome, Settings, analyse};
 use crate::fit::{Weighting, log_grid};
-use crate::pellet::Geometry;
+use crate::pellet::GeometryInput;
 use crate::plot::{self, PlotData, PlotError, PlotStyle};
 use crate::preset::CircuitChoice;
 use crate::spectrum::{Spectrum, parse_spectrum};
@@ -115,21 +115,14 @@ impl WebSettings {
             finite(name, Some(*value))?;
             settings.fit.fix.push((name.clone(), *value));
         }
-        let thickness = finite("thickness", self.thickness_mm)?;
-        let diameter = finite("diameter", self.diameter_mm)?;
-        let area = finite("area", self.area_cm2)?;
-        let thickness_err = finite("thickness uncertainty", self.thickness_err_mm)?;
-        let diameter_err = finite("diameter uncertainty", self.diameter_err_mm)?;
-        settings.geometry = match (thickness, diameter, area) {
-            (None, None, None) => None,
-            (Some(_), Some(_), Some(_)) => return Err("give the diameter or the area, not both".into()),
-            (Some(d), Some(dia), None) => {
-                Some(Geometry::from_diameter(d, dia, thickness_err, diameter_err).map_err(|e| e.to_string())?)
-            }
-            (Some(d), None, Some(a)) => Some(Geometry::from_area(d, a, thickness_err, None).map_err(|e| e.to_string())?),
-            (None, _, _) => return Err("the thickness is needed with a diameter or an area".into()),
-            (Some(_), None, None) => return Err("the thickness needs a diameter or an area".into()),
+        let geometry = GeometryInput {
+            thickness_mm: finite("thickness", self.thickness_mm)?,
+            diameter_mm: finite("diameter", self.diameter_mm)?,
+            area_cm2: finite("area", self.area_cm2)?,
+            thickness_err_mm: finite("thickness uncertainty", self.thickness_err_mm)?,
+            diameter_err_mm: finite("diameter uncertainty", self.diameter_err_mm)?,
         };
+        settings.geometry = geometry.resolve().map_err(|e| e.to_string())?;
         // The core checks these too, but only once a fit is asked for.
         for (name, value) in [("eps_r", settings.eps_r), ("particle diameter", settings.particle_um)] {
             if !(value > 0.0) {
