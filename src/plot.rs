@@ -713,14 +713,26 @@ where
 }
 
 /// Horizontal colour key in the header strip, starting at pixel `x0`.
+/// The key above a chart: the chart's own series, then "fit" and "excluded"
+/// where the chart shows them.
 fn draw_legend<DB: DrawingBackend>(
     header: &DrawingArea<DB, Shift>,
-    x0: i32,
-    items: &[(LegendMark, &str)],
+    series: &[(LegendMark, &str)],
+    shows_fit: bool,
+    shows_excluded: bool,
     sz: &Sizes,
     theme: &Theme,
     family: &str,
 ) -> Result<(), PlotError> {
+    let mut items = series.to_vec();
+    if shows_fit {
+        items.push((LegendMark::Line(theme.fit), "fit"));
+    }
+    if shows_excluded {
+        items.push((LegendMark::Marker(Shape::Circle, theme.excluded, false), "excluded"));
+    }
+    let items = items.as_slice();
+    let x0 = (sz.margin_side + sz.left_area) as i32;
     let (_, h) = header.dim_in_pixel();
     let cy = (h as i32) / 2;
     let font = text_style(family, sz.tick_font, &theme.fg).pos(Pos::new(HPos::Left, VPos::Center));
@@ -1008,18 +1020,8 @@ pub fn draw_nyquist<DB: DrawingBackend>(
         draw_note(pa, "no data", &sz, &theme, family)?;
     }
 
-    let mut legend = vec![(LegendMark::Marker(Shape::Circle, theme.data, true), "data")];
-    if has_curve {
-        legend.push((LegendMark::Line(theme.fit), "fit"));
-    }
-    if !excluded.is_empty() {
-        legend.push((
-            LegendMark::Marker(Shape::Circle, theme.excluded, false),
-            "excluded",
-        ));
-    }
-    let x0 = (sz.margin_side + sz.left_area) as i32;
-    draw_legend(&header, x0, &legend, &sz, &theme, family)
+    let series = [(LegendMark::Marker(Shape::Circle, theme.data, true), "data")];
+    draw_legend(&header, &series, has_curve, !excluded.is_empty(), &sz, &theme, family)
 }
 
 // ---------------------------------------------------------------------------
@@ -1182,24 +1184,12 @@ pub fn draw_bode<DB: DrawingBackend>(
         draw_note(primary, "no data", &sz, &theme, family)?;
     }
 
-    let mut legend = vec![
+    let series = [
         (LegendMark::Marker(Shape::Circle, theme.data, true), "|Z|"),
-        (
-            LegendMark::Marker(Shape::Square, theme.second, true),
-            "phase",
-        ),
+        (LegendMark::Marker(Shape::Square, theme.second, true), "phase"),
     ];
-    if has_curve {
-        legend.push((LegendMark::Line(theme.fit), "fit"));
-    }
-    if mag_exc.iter().chain(ph_exc.iter()).any(|p| finite(&p)) {
-        legend.push((
-            LegendMark::Marker(Shape::Circle, theme.excluded, false),
-            "excluded",
-        ));
-    }
-    let x0 = (sz.margin_side + sz.left_area) as i32;
-    draw_legend(&header, x0, &legend, &sz, &theme, family)
+    let shows_excluded = mag_exc.iter().chain(ph_exc.iter()).any(|p| finite(&p));
+    draw_legend(&header, &series, has_curve, shows_excluded, &sz, &theme, family)
 }
 
 // ---------------------------------------------------------------------------
@@ -1302,18 +1292,11 @@ pub fn draw_residuals<DB: DrawingBackend>(
         draw_note(pa, "no residuals", &sz, &theme, family)?;
     }
 
-    let mut legend = vec![
+    let series = [
         (LegendMark::Marker(Shape::Circle, theme.data, true), "Re"),
         (LegendMark::Marker(Shape::Square, theme.second, true), "Im"),
     ];
-    if !re_exc.is_empty() {
-        legend.push((
-            LegendMark::Marker(Shape::Circle, theme.excluded, false),
-            "excluded",
-        ));
-    }
-    let x0 = (sz.margin_side + sz.left_area) as i32;
-    draw_legend(&header, x0, &legend, &sz, &theme, family)
+    draw_legend(&header, &series, false, !re_exc.is_empty(), &sz, &theme, family)
 }
 
 // ---------------------------------------------------------------------------
