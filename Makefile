@@ -16,6 +16,8 @@ serve: build
 ## The static site: any static host can serve index.html, www/ and pkg/.
 build: tools-wasm
 	wasm-pack build --target web --mode no-install --release --out-dir pkg --no-pack
+	@# wasm-pack writes pkg/.gitignore ('*'): a site committed to a Pages repo would lose pkg/.
+	@rm -f pkg/.gitignore
 	@ls -l pkg/sigmafit_bg.wasm
 
 ## Every test: Rust unit and integration tests, wasm-bindgen tests in headless
@@ -54,18 +56,22 @@ tools: tools-wasm tools-browser tools-node
 
 tools-wasm:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
-	@command -v wasm-pack >/dev/null || cargo install wasm-pack --locked
+	@command -v wasm-pack >/dev/null || cargo install wasm-pack --version =0.15.1 --locked
 	@# Not --locked: the CLI's own lockfile names crate versions the registry mirror may lack.
 	@[ "$$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] \
 		|| cargo install wasm-bindgen-cli --version =$(WASM_BINDGEN_VERSION) --force
 
 tools-browser:
 	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
-		apt-get update && apt-get install -y chromium chromium-driver; fi
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; fi
 
 tools-node:
-	@command -v npm >/dev/null || (apt-get update && apt-get install -y nodejs npm)
-	@[ -d tests/e2e/node_modules/playwright-core ] || (cd tests/e2e && npm ci --no-audit --no-fund)
+	@command -v npm >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm)
+	@node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' \
+		|| { echo "the end-to-end tests need Node.js 20 or newer (found $$(node --version))"; exit 1; }
+	@# npm ci again whenever the lockfile is newer than what is installed.
+	@[ tests/e2e/node_modules/.package-lock.json -nt tests/e2e/package-lock.json ] \
+		|| (cd tests/e2e && npm ci --no-audit --no-fund)
 
 clean:
 	cargo clean

@@ -174,6 +174,29 @@ fn assignment(flag: &str, text: &str) -> Result<(String, f64), String> {
     Ok((name.trim().to_string(), number(flag, value)?))
 }
 
+/// Prose under a label, wrapped at 96 columns with a hanging indent.
+fn labelled(label: &str, text: &str) -> String {
+    const WIDTH: usize = 96;
+    const INDENT: usize = 9;
+    let mut out = format!("{label:<width$}", width = INDENT);
+    let mut column = INDENT;
+    for word in text.split_whitespace() {
+        let length = word.chars().count();
+        if column > INDENT && column + 1 + length > WIDTH {
+            out.push('\n');
+            out.push_str(&" ".repeat(INDENT));
+            column = INDENT;
+        } else if column > INDENT {
+            out.push(' ');
+            column += 1;
+        }
+        out.push_str(word);
+        column += length;
+    }
+    out.push('\n');
+    out
+}
+
 fn report(file: &str, a: &Analysis) -> String {
     let mut out = format!("== {file}\n");
     out.push_str(&format!(
@@ -236,11 +259,11 @@ fn report(file: &str, a: &Analysis) -> String {
         None => out.push_str("sigma    (give --thickness-mm and --diameter-mm or --area-cm2)\n"),
     }
     for note in &a.notes {
-        out.push_str(&format!("note     {note}\n"));
+        out.push_str(&labelled("note", note));
     }
-    out.push_str(&format!("why      {}\n", a.choice.sentence));
+    out.push_str(&labelled("why", &a.choice.sentence));
     if let Some(c) = &a.capacitance {
-        out.push_str(&format!("capacitance  {}\n", c.paragraph));
+        out.push_str(&labelled("C_eff", &c.paragraph));
     }
     out.push('\n');
     out

@@ -921,7 +921,10 @@ fn too_few_points(file: &str, n: usize) -> ImportError {
         file,
         None,
         None,
-        format!("found {n} data points; expected at least {MIN_POINTS}"),
+        format!(
+            "found {n} data point{}; a spectrum needs at least {MIN_POINTS}",
+            if n == 1 { "" } else { "s" }
+        ),
     )
 }
 
