@@ -12,33 +12,17 @@ use sigmafit::fit::{FitOptions, fit};
 use sigmafit::pellet::Geometry;
 use sigmafit::preset::Preset;
 use sigmafit::spectrum::Spectrum;
+use sigmafit::synthetic::{Noise, decade_grid};
 use std::f64::consts::TAU;
 use std::hint::black_box;
 use std::time::Instant;
 
-fn noisy(values: Vec<Complex64>) -> Vec<Complex64> {
-    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-    let mut uniform = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    };
-    values
-        .into_iter()
-        .map(|z| {
-            let (a, b) = (uniform(), uniform());
-            let g = (-2.0 * a.ln()).sqrt();
-            z + z.norm() * 0.005 * Complex64::new(g * (TAU * b).cos(), g * (TAU * b).sin())
-        })
-        .collect()
-}
-
 fn spectrum(preset: Preset, truth: &[f64]) -> Spectrum {
     let circuit = preset.circuit();
-    let f: Vec<f64> = (0..=70).map(|i| 1e6 * 10f64.powf(-(i as f64) / 10.0)).collect();
-    let z = f.iter().map(|&fi| circuit.impedance(TAU * fi, truth)).collect();
-    Spectrum::from_points(preset.name(), &f, &noisy(z)).expect("71 valid points")
+    let f = decade_grid(1e6, 0.1, 10);
+    let mut noise = Noise::new(0x2545_F491_4F6C_DD1D);
+    let z: Vec<Complex64> = f.iter().map(|&fi| noise.proportional(circuit.impedance(TAU * fi, truth), 0.005)).collect();
+    Spectrum::from_points(preset.name(), &f, &z).expect("71 valid points")
 }
 
 /// Median seconds per call over `rounds` rounds of `per_round` calls.

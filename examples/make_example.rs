@@ -15,6 +15,7 @@
 //!   R_con = 2.0 Ω, σ_eff = 0.1 / (2.0 · 0.7854) = 6.366e-2 S/cm.
 
 use num_complex::Complex64;
+use sigmafit::synthetic::{Noise, decade_grid};
 use std::f64::consts::{FRAC_PI_2, PI, TAU};
 use std::fmt::Write as _;
 
@@ -22,40 +23,20 @@ const THICKNESS_CM: f64 = 0.1;
 const DIAMETER_CM: f64 = 1.0;
 const NOISE: f64 = 0.003;
 
-/// Deterministic Gaussian noise (xorshift64 + Box–Muller).
-struct Noise(u64);
-
-impl Noise {
-    fn uniform(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        ((self.0 >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-    fn gauss(&mut self) -> f64 {
-        (-2.0 * self.uniform().ln()).sqrt() * (TAU * self.uniform()).cos()
-    }
-}
-
 /// (iω)^α = ω^α e^{iπα/2}
 fn iw_pow(f: f64, alpha: f64) -> Complex64 {
     Complex64::from_polar((TAU * f).powf(alpha), alpha * FRAC_PI_2)
 }
 
-fn frequencies() -> Vec<f64> {
-    (0..=70).map(|i| 1e6 * 10f64.powf(-(i as f64) / 10.0)).collect()
-}
-
 fn write(name: &str, header: &str, z: impl Fn(f64) -> Complex64, seed: u64) -> std::io::Result<()> {
-    let mut rng = Noise(seed);
+    let mut noise = Noise::new(seed);
     let mut text = String::new();
     for line in header.lines() {
         let _ = writeln!(text, "# {line}");
     }
     text.push_str("freq_Hz,Zreal_ohm,Zimag_ohm\n");
-    for f in frequencies() {
-        let clean = z(f);
-        let noisy = clean + clean.norm() * NOISE * Complex64::new(rng.gauss(), rng.gauss());
+    for f in decade_grid(1e6, 0.1, 10) {
+        let noisy = noise.proportional(z(f), NOISE);
         let _ = writeln!(text, "{f:.6e},{:.8e},{:.8e}", noisy.re, noisy.im);
     }
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("www").join("examples");

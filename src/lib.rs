@@ -27,6 +27,7 @@ pub mod pellet;
 pub mod plot;
 pub mod preset;
 pub mod spectrum;
+pub mod synthetic;
 
 pub use diagnosis::{attribution, choice};
 

@@ -6,15 +6,13 @@ use sigmafit::analysis::{Settings, analyse};
 use sigmafit::pellet::Geometry;
 use sigmafit::preset::CircuitChoice;
 use sigmafit::spectrum::{Spectrum, parse_spectrum};
+use sigmafit::synthetic::Noise;
 
-struct Rng(u64);
+struct Rng(Noise);
 
 impl Rng {
     fn next(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+        self.0.uniform()
     }
 
     fn magnitude(&mut self) -> f64 {
@@ -46,7 +44,7 @@ fn check(spectrum: &Spectrum, settings: &Settings) {
 
 #[test]
 fn random_spectra_never_panic() {
-    let mut rng = Rng(0x1234_5678_9abc_def1);
+    let mut rng = Rng(Noise::new(0x1234_5678_9abc_def1));
     let geometry = Geometry::from_diameter(1.0, 10.0, Some(0.01), Some(0.01)).unwrap();
     let circuits = circuits();
     for case in 0..60 {

@@ -10,27 +10,8 @@ use sigmafit::fit::{FitOptions, ParamStatus, fit};
 use sigmafit::pellet::Geometry;
 use sigmafit::preset::{CircuitChoice, Kind, Preset};
 use sigmafit::spectrum::Spectrum;
+use sigmafit::synthetic::{Noise, decade_grid};
 use std::f64::consts::{FRAC_PI_2, PI, TAU};
-
-fn frequencies() -> Vec<f64> {
-    (0..=70).map(|i| 1e6 * 10f64.powf(-(i as f64) / 10.0)).collect()
-}
-
-/// Deterministic Gaussian noise (xorshift + Box–Muller).
-struct Noise(u64);
-
-impl Noise {
-    fn uniform(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        ((self.0 >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-
-    fn gauss(&mut self) -> f64 {
-        (-2.0 * self.uniform().ln()).sqrt() * (TAU * self.uniform()).cos()
-    }
-}
 
 /// Z = R0 + 1/(Q (iω)^α), written out independently of the crate's circuit code.
 fn inductive_z(f: f64, r: f64, q: f64, alpha: f64) -> Complex64 {
@@ -47,16 +28,13 @@ fn semicircle_z(f: f64, r1: f64, r2: f64, q: f64, alpha: f64) -> Complex64 {
 }
 
 fn spectrum(name: &str, z: impl Fn(f64) -> Complex64, noise: Option<(f64, u64)>) -> Spectrum {
-    let f = frequencies();
-    let mut rng = Noise(noise.map_or(1, |n| n.1));
+    let f = decade_grid(1e6, 0.1, 10);
+    let mut rng = Noise::new(noise.map_or(1, |n| n.1));
     let values: Vec<Complex64> = f
         .iter()
-        .map(|&fi| {
-            let clean = z(fi);
-            match noise {
-                Some((level, _)) => clean + clean.norm() * level * Complex64::new(rng.gauss(), rng.gauss()),
-                None => clean,
-            }
+        .map(|&fi| match noise {
+            Some((level, _)) => rng.proportional(z(fi), level),
+            None => z(fi),
         })
         .collect();
     Spectrum::from_points(name, &f, &values).unwrap()
