@@ -232,11 +232,33 @@ fn now_ms() -> f64 {
 #[wasm_bindgen]
 impl LoadedSpectrum {
     /// Parses `text` as a spectrum; throws "file, line L, column C: why" when it cannot.
+    /// The SHA-256 is that of the text's UTF-8 (what a pasted table is).
     #[wasm_bindgen(constructor)]
     pub fn new(text: &str, file_name: &str) -> Result<LoadedSpectrum, JsError> {
+        Self::parsed(text, file_name, sha256_hex(text.as_bytes()))
+    }
+
+    /// A file as read from disk: the SHA-256 is of its raw bytes, so it matches
+    /// `sha256sum` of the file; the text is decoded as UTF-8 (invalid sequences
+    /// replaced) without a leading byte-order mark.
+    #[wasm_bindgen(js_name = fromBytes)]
+    pub fn from_bytes(bytes: &[u8], file_name: &str) -> Result<LoadedSpectrum, JsError> {
+        let sha256 = sha256_hex(bytes);
+        let text = String::from_utf8_lossy(bytes);
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        Self::parsed(text, file_name, sha256)
+    }
+}
+
+/// Lower-case hex SHA-256 of `bytes` (the fingerprint of a file that could not be parsed).
+#[wasm_bindgen(js_name = sha256Hex)]
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl LoadedSpectrum {
+    fn parsed(text: &str, file_name: &str, sha256: String) -> Result<LoadedSpectrum, JsError> {
         let spectrum = parse_spectrum(text, file_name).map_err(js_error)?;
-        let digest = Sha256::digest(text.as_bytes());
-        let sha256 = digest.iter().map(|b| format!("{b:02x}")).collect::<String>();
         Ok(LoadedSpectrum {
             spectrum,
             sha256,
@@ -245,13 +267,16 @@ impl LoadedSpectrum {
             model_at_data: Vec::new(),
         })
     }
+}
 
+#[wasm_bindgen]
+impl LoadedSpectrum {
     #[wasm_bindgen(getter, js_name = fileName)]
     pub fn file_name(&self) -> String {
         self.spectrum.name.clone()
     }
 
-    /// SHA-256 of the text as given (UTF-8), lower-case hex.
+    /// SHA-256 of the file's bytes (or of pasted text's UTF-8), lower-case hex.
     #[wasm_bindgen(getter)]
     pub fn sha256(&self) -> String {
         self.sha256.clone()

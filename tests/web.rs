@@ -2,7 +2,7 @@
 //! `wasm-pack test --headless --chrome -- --test web` (`make test-wasm`).
 #![cfg(target_arch = "wasm32")]
 
-use sigmafit::web::{LoadedSpectrum, check_settings, version};
+use sigmafit::web::{LoadedSpectrum, check_settings, sha256_hex, version};
 use std::f64::consts::{FRAC_PI_2, PI, TAU};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -174,4 +174,26 @@ fn plots_draw_on_a_canvas() {
     canvas.set_width(20);
     canvas.set_height(20);
     assert!(s.draw_bode(canvas, 1.0).is_err());
+}
+
+#[wasm_bindgen_test]
+fn sha256_is_of_the_raw_bytes() {
+    const ABC: &str = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    assert_eq!(sha256_hex(b"abc"), ABC);
+    let csv = semicircle_csv(40.0, 960.0, 2e-8, 0.9);
+    // Pasted text hashes its UTF-8; a file read as bytes hashes the same bytes.
+    let pasted = LoadedSpectrum::new(&csv, "b.csv").expect("parses");
+    let file = LoadedSpectrum::from_bytes(csv.as_bytes(), "b.csv").expect("parses");
+    assert_eq!(pasted.sha256(), sha256_hex(csv.as_bytes()));
+    assert_eq!(file.sha256(), pasted.sha256());
+    // A byte-order mark is part of the file: it changes the hash, not the parse.
+    let mut with_bom = vec![0xef, 0xbb, 0xbf];
+    with_bom.extend_from_slice(csv.as_bytes());
+    let bom = LoadedSpectrum::from_bytes(&with_bom, "bom.csv").expect("a BOM is stripped before parsing");
+    assert_eq!(bom.sha256(), sha256_hex(&with_bom));
+    assert_ne!(bom.sha256(), pasted.sha256());
+    assert_eq!(bom.n_points(), 71);
+    // Invalid UTF-8 is decoded lossily: still an error with the file name, never a panic.
+    let error = LoadedSpectrum::from_bytes(&[0xff, 0xfe, b'x', b'\n'], "junk.csv").err().map(error_message).unwrap_or_default();
+    assert!(error.contains("junk.csv"), "{error}");
 }
