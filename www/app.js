@@ -1,10 +1,10 @@
 // sigmafit page: loads the WebAssembly core, keeps the list of spectra, refits
 // on every settings change and draws the results. No framework, no bundler.
 
-import init, { LoadedSpectrum, checkSettings, version } from '../pkg/sigmafit.js';
-import { renderResult, renderEmpty } from './views.js';
+import init, { LoadedSpectrum, checkSettings, version, sha256Hex } from '../pkg/sigmafit.js';
+import { renderResult, renderEmpty, qualityBadges } from './views.js';
 import { exportCsv, exportJson, download } from './export.js';
-import { sci } from './format.js';
+import { sci, parseDecimal } from './format.js';
 
 const EXAMPLE = 'synthetic_semicircle_LCO-like.csv';
 const $ = (sel) => document.querySelector(sel);
@@ -24,41 +24,99 @@ window.sigmafitTimings = timings;
 // ---------------------------------------------------------------------------
 // Settings
 
-function num(id) {
-  const el = document.getElementById(id);
-  const text = el.value.trim();
-  if (text === '') return null;
-  const v = Number(text);
-  return Number.isFinite(v) ? v : NaN;
+/** The numeric fields: element id → settings key. */
+const NUMERIC = {
+  'thickness-mm': 'thickness_mm',
+  'diameter-mm': 'diameter_mm',
+  'thickness-err-mm': 'thickness_err_mm',
+  'diameter-err-mm': 'diameter_err_mm',
+  'lead-ohm': 'lead_ohm',
+  'fmin-hz': 'fmin_hz',
+  'fmax-hz': 'fmax_hz',
+  'eps-r': 'eps_r',
+  'particle-um': 'particle_um',
+};
+
+class FieldError extends Error {
+  constructor(field, message) {
+    super(message);
+    this.field = field;
+  }
 }
 
-/** The settings object the boundary takes (WebSettings in src/web.rs). */
+/** The settings object the boundary takes (WebSettings in src/web.rs); throws a FieldError. */
 function readSettings() {
   const circuitSel = $('#circuit').value;
   const circuit = circuitSel === 'custom' ? $('#circuit-text').value.trim() : circuitSel;
-  const s = {
-    thickness_mm: num('thickness-mm'),
-    diameter_mm: num('diameter-mm'),
-    thickness_err_mm: num('thickness-err-mm'),
-    diameter_err_mm: num('diameter-err-mm'),
-    lead_ohm: num('lead-ohm') ?? 0,
-    fmin_hz: num('fmin-hz'),
-    fmax_hz: num('fmax-hz'),
-    circuit,
-    weighting: $('#weighting').value,
-    eps_r: num('eps-r'),
-    particle_um: num('particle-um'),
-  };
-  for (const [k, v] of Object.entries(s)) {
-    if (typeof v === 'number' && Number.isNaN(v)) throw new Error(`${k.replace(/_/g, ' ')} is not a number`);
+  const s = { circuit, weighting: $('#weighting').value };
+  for (const [id, key] of Object.entries(NUMERIC)) {
+    try {
+      s[key] = parseDecimal(document.getElementById(id).value);
+    } catch (e) {
+      throw new FieldError(id, messageOf(e));
+    }
   }
+  s.lead_ohm ??= 0;
   return s;
 }
 
-function showSettingsError(message) {
+/** Which field a message from the core's settings check is about (null: none in particular). */
+function fieldOf(message) {
+  const m = message.toLowerCase();
+  const rules = [
+    [/thickness uncertainty|thickness_err/, 'thickness-err-mm'],
+    [/diameter uncertainty|diameter_err/, 'diameter-err-mm'],
+    [/thickness/, 'thickness-mm'],
+    [/diameter/, 'diameter-mm'],
+    [/lead/, 'lead-ohm'],
+    [/fmin/, 'fmin-hz'],
+    [/fmax/, 'fmax-hz'],
+    [/eps_r|ε_r/, 'eps-r'],
+    [/particle/, 'particle-um'],
+    [/weighting/, 'weighting'],
+  ];
+  for (const [re, id] of rules) if (re.test(m)) return id;
+  return $('#circuit').value === 'custom' ? 'circuit-text' : null;
+}
+
+/** The message under a field, created on first use (it spans the grid's two columns). */
+function fieldErrorNode(id) {
+  let node = document.getElementById(`${id}-error`);
+  if (!node) {
+    const input = document.getElementById(id);
+    const anchor = input.closest('.input-unit') ?? input;
+    node = document.createElement('p');
+    node.className = 'field-error';
+    node.id = `${id}-error`;
+    node.hidden = true;
+    if (input.classList.contains('custom-only')) node.classList.add('custom-only');
+    anchor.after(node);
+  }
+  return node;
+}
+
+function showSettingsError(message, field = null) {
+  for (const input of document.querySelectorAll('#settings [aria-invalid="true"]')) {
+    input.removeAttribute('aria-invalid');
+    const node = document.getElementById(`${input.id}-error`);
+    if (node) node.hidden = true;
+    const described = (input.getAttribute('aria-describedby') ?? '').split(' ').filter((d) => d && d !== `${input.id}-error`);
+    if (described.length) input.setAttribute('aria-describedby', described.join(' '));
+    else input.removeAttribute('aria-describedby');
+  }
+  if (field) {
+    const input = document.getElementById(field);
+    const node = fieldErrorNode(field);
+    node.textContent = message;
+    node.hidden = false;
+    input.setAttribute('aria-invalid', 'true');
+    const described = (input.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean);
+    input.setAttribute('aria-describedby', [...described, node.id].join(' '));
+  }
   const el = $('#settings-error');
   el.hidden = !message;
-  el.textContent = message ? `${message}. The results shown are from the last valid settings.` : '';
+  const where = field ? ` (${document.querySelector(`label[for="${field}"]`)?.textContent.trim() ?? field})` : '';
+  el.textContent = message ? `Settings${where}: ${message}. The results shown are from the previous valid settings.` : '';
 }
 
 function updateAreaNote(s) {
@@ -71,7 +129,7 @@ function updateAreaNote(s) {
   }
 }
 
-/** Valid settings or null (with the reason shown). */
+/** Valid settings or null (with the reason shown beside its field). */
 function currentSettings() {
   try {
     const s = readSettings();
@@ -80,7 +138,8 @@ function currentSettings() {
     updateAreaNote(s);
     return s;
   } catch (e) {
-    showSettingsError(messageOf(e));
+    const message = messageOf(e);
+    showSettingsError(message, e instanceof FieldError ? e.field : fieldOf(message));
     return null;
   }
 }
@@ -100,8 +159,9 @@ function makeRow(entry) {
   const select = document.createElement('button');
   select.type = 'button';
   select.className = 'row-select';
-  select.innerHTML = '<span class="row-name"></span><span class="row-value"></span>';
+  select.innerHTML = '<span class="row-name"></span><span class="row-right"><span class="row-badges"></span><span class="row-value"></span></span>';
   select.querySelector('.row-name').textContent = entry.name;
+  select.title = entry.name;
   select.addEventListener('click', () => selectEntry(entry.id));
   const remove = document.createElement('button');
   remove.type = 'button';
@@ -131,8 +191,11 @@ function updateRow(entry) {
   if (entry.state === 'fitting') value.textContent = 'fitting…';
   else if (entry.state === 'error') value.textContent = 'error';
   else if (typeof sigma === 'number') value.textContent = `${sci(sigma, 'S/cm', 3)}`;
-  else value.textContent = entry.result ? 'R only' : '';
+  else if (entry.result && !entry.result.analysis?.r_con_ohm) value.textContent = 'no R_con';
+  else value.textContent = entry.result ? 'R_con only (no d, D)' : '';
   value.className = `row-value state-${entry.state}`;
+  const badges = li.querySelector('.row-badges');
+  badges.replaceChildren(...(entry.state === 'done' && entry.result ? qualityBadges(entry.result.analysis, true) : []));
   err.hidden = !entry.error;
   err.textContent = entry.error ?? '';
 }
@@ -157,17 +220,21 @@ function removeEntry(id) {
   }
 }
 
-/** Adds one spectrum from its text; it becomes the selected one. */
-async function addSpectrum(name, text, { example = false } = {}) {
-  const entry = { id: nextId++, name, text, loaded: null, sha256: null, state: 'fitting', result: null, error: null, example };
+/**
+ * Adds one spectrum, from a file's bytes (hashed as they are) or from pasted text
+ * (hashed as UTF-8); it becomes the selected one.
+ */
+async function addSpectrum(name, { bytes = null, text = null }, { example = false } = {}) {
+  const entry = { id: nextId++, name, loaded: null, sha256: null, state: 'fitting', result: null, error: null, example };
   entries.push(entry);
   entry.row = makeRow(entry);
   selectedId = entry.id;
   for (const e of entries) updateRow(e);
   try {
-    entry.loaded = new LoadedSpectrum(text, name);
+    entry.loaded = bytes ? LoadedSpectrum.fromBytes(bytes, name) : new LoadedSpectrum(text, name);
     entry.sha256 = entry.loaded.sha256;
   } catch (e) {
+    entry.sha256 = sha256Hex(bytes ?? new TextEncoder().encode(text));
     entry.state = 'error';
     entry.error = messageOf(e);
     updateRow(entry);
@@ -264,6 +331,8 @@ function drawPlots(entry) {
 
 function showSelected() {
   const entry = entries.find((e) => e.id === selectedId) ?? null;
+  for (const button of document.querySelectorAll('[data-png]')) button.disabled = !entry?.loaded;
+  for (const id of ['#export-csv', '#export-json']) $(id).disabled = entries.length === 0;
   if (!entry) {
     renderEmpty();
     drawPlots(null);
@@ -278,14 +347,14 @@ function showSelected() {
 
 async function addFiles(files) {
   for (const file of files) {
-    let text;
+    let bytes;
     try {
-      text = await file.text();
+      bytes = new Uint8Array(await file.arrayBuffer());
     } catch (e) {
-      text = null;
+      bytes = null;
     }
-    if (text === null) {
-      const entry = { id: nextId++, name: file.name, text: '', loaded: null, sha256: null, state: 'error', result: null, error: `${file.name}: cannot be read`, example: false };
+    if (bytes === null) {
+      const entry = { id: nextId++, name: file.name, loaded: null, sha256: null, state: 'error', result: null, error: `${file.name}: cannot be read`, example: false };
       entries.push(entry);
       entry.row = makeRow(entry);
       selectedId = entry.id;
@@ -293,7 +362,7 @@ async function addFiles(files) {
       showSelected();
       continue;
     }
-    await addSpectrum(file.name, text);
+    await addSpectrum(file.name, { bytes });
   }
 }
 
@@ -301,17 +370,19 @@ let pasteCount = 0;
 function addPasted(text) {
   if (!text || !text.trim()) return;
   pasteCount += 1;
-  addSpectrum(`pasted-${pasteCount}.txt`, text);
+  addSpectrum(`pasted-${pasteCount}.txt`, { text });
 }
 
 async function loadExample(name) {
   const response = await fetch(`www/examples/${name}`);
   if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
-  return addSpectrum(name, await response.text(), { example: true });
+  return addSpectrum(name, { bytes: new Uint8Array(await response.arrayBuffer()) }, { example: true });
 }
 
 function wireInput() {
   const input = $('#spectrum-files');
+  // A real button (focusable, with a focus ring) opens the hidden file input.
+  $('#choose-files').addEventListener('click', () => input.click());
   input.addEventListener('change', async () => {
     const files = [...input.files];
     input.value = '';
@@ -357,30 +428,44 @@ function wireInput() {
 function wireSettings() {
   const form = $('#settings');
   let timer = null;
-  const onChange = () => {
+  const onChange = (ev) => {
     document.body.classList.toggle('custom-circuit', $('#circuit').value === 'custom');
+    // A circuit string is fitted once it is complete (Enter or leaving the field), not per keystroke.
+    if (ev?.type === 'input' && ev.target?.id === 'circuit-text') return;
     clearTimeout(timer);
     timer = setTimeout(refitAll, 120);
   };
   form.addEventListener('input', onChange);
   form.addEventListener('change', onChange);
+  $('#circuit-text').addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter') {
+      ev.preventDefault();
+      onChange(ev);
+    }
+  });
   form.addEventListener('submit', (ev) => ev.preventDefault());
+}
+
+/** The settings an error row is exported with: the ones in force (the last valid ones). */
+function exportSettings() {
+  return lastGoodSettings ?? currentSettings();
 }
 
 function wireExport() {
   const stamp = () => new Date().toISOString().replace(/[:]/g, '-').replace(/\..*/, '');
   $('#export-csv').addEventListener('click', () => {
-    download(`sigmafit-results-${stamp()}.csv`, 'text/csv', exportCsv(entries, sigmafitVersion));
+    download(`sigmafit-results-${stamp()}.csv`, 'text/csv', exportCsv(entries, sigmafitVersion, exportSettings()));
   });
   $('#export-json').addEventListener('click', () => {
-    download(`sigmafit-results-${stamp()}.json`, 'application/json', exportJson(entries, sigmafitVersion));
+    download(`sigmafit-results-${stamp()}.json`, 'application/json', exportJson(entries, sigmafitVersion, exportSettings()));
   });
   for (const button of document.querySelectorAll('[data-png]')) {
     button.addEventListener('click', () => {
       const kind = button.dataset.png;
       const entry = entries.find((e) => e.id === selectedId);
+      if (!entry?.loaded) return;
       const canvas = canvases[kind]();
-      const base = (entry?.name ?? 'sigmafit').replace(/\.[^.]+$/, '');
+      const base = entry.name.replace(/\.[^.]+$/, '').replace(/[^\w.-]+/g, '_');
       canvas.toBlob((blob) => blob && download(`${base}_${kind}.png`, 'image/png', blob));
     });
   }

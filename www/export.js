@@ -14,27 +14,28 @@ function csvCell(v) {
 }
 
 /** One object per spectrum: provenance + analysis, or provenance + error. */
-function records(entries, version) {
+function records(entries, version, settings) {
   return entries.map((e) => {
     if (e.result) {
       const { provenance, analysis } = e.result;
       return { ...provenance, analysis };
     }
-    return { sigmafit_version: version, file: e.name, sha256: e.sha256, settings: null, error: e.error ?? 'not fitted' };
+    // An error row still says which file (name and SHA-256) and which settings.
+    return { sigmafit_version: version, file: e.name, sha256: e.sha256, settings: settings ?? null, error: e.error ?? 'not fitted' };
   });
 }
 
-export function exportJson(entries, version) {
+export function exportJson(entries, version, settings) {
   const doc = {
     generator: `sigmafit ${version} (web page)`,
     exported_at: new Date().toISOString(),
-    results: records(entries, version),
+    results: records(entries, version, settings),
   };
   return JSON.stringify(doc, null, 2);
 }
 
-export function exportCsv(entries, version) {
-  const recs = records(entries, version);
+export function exportCsv(entries, version, settings) {
+  const recs = records(entries, version, settings);
   const paramNames = [];
   for (const r of recs) {
     for (const name of r.analysis?.param_order ?? []) if (!paramNames.includes(name)) paramNames.push(name);

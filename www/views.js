@@ -77,6 +77,11 @@ function clearResult(sentence = '') {
   setResult('r-con', null);
   setResult('circuit', null);
   $('#sigma-text').textContent = '—';
+  $('#sigma-note').textContent = '';
+  $('#sigma-unit').hidden = false;
+  $('#quality-badges').replaceChildren();
+  $('#analysis-notes').replaceChildren();
+  $('#analysis-notes').hidden = true;
   $('#rcon-text').textContent = '—';
   $('#rcon-status').textContent = '';
   $('#rcon-status').className = 'badge';
@@ -116,13 +121,52 @@ export function renderResult(entry) {
   renderAttribution(a);
 }
 
+/**
+ * Badges that say a result is not to be trusted as it stands: not converged, a
+ * poor fit (rms misfit > 5 %), R_con extrapolated beyond the data. `compact` for
+ * the spectrum list.
+ */
+export function qualityBadges(a, compact = false) {
+  const out = [];
+  if (!a) return out;
+  const s = a.stats ?? {};
+  if (s.converged === false) {
+    out.push(el('span', { class: 'badge bad', 'data-quality': 'not-converged', title: 'The fit did not converge: the numbers are where it stopped.' }, 'not converged'));
+  }
+  if (typeof s.rms_relative === 'number' && s.rms_relative > 0.05) {
+    const pct = `${sig(100 * s.rms_relative, 2)} %`;
+    out.push(el('span', { class: 'badge warn', 'data-quality': 'poor-fit', title: `rms relative misfit ${pct} (above 5 %): the circuit does not describe this spectrum well.` }, compact ? `rms ${pct}` : `poor fit (rms ${pct})`));
+  }
+  if (a.r_con_ohm?.status === 'extrapolated') {
+    out.push(el('span', { class: 'badge warn', 'data-quality': 'extrapolated', title: a.choice?.r_con_status_reason ?? 'R_con lies beyond the measured data.' }, compact ? 'extrap.' : 'R_con extrapolated'));
+  }
+  return out;
+}
+
+function renderQuality(a) {
+  $('#quality-badges').replaceChildren(...qualityBadges(a));
+  const list = $('#analysis-notes');
+  const notes = Array.isArray(a.notes) ? a.notes.filter((n) => typeof n === 'string' && n.trim()) : [];
+  list.replaceChildren(...notes.map((n) => el('li', {}, n)));
+  list.hidden = notes.length === 0;
+}
+
 function renderHeadline(a) {
+  renderQuality(a);
   const sigma = a.sigma_S_per_cm;
   setResult('sigma', sigma ? sigma.value : null);
-  $('#sigma-text').textContent = sigma ? withError(sigma.value, sigma.stderr) : 'give d and D';
+  $('#sigma-text').textContent = sigma ? withError(sigma.value, sigma.stderr) : 'none';
+  $('#sigma-unit').hidden = !sigma;
+  // Two different reasons for no σ: no R_con at all (the core says why), or no geometry.
+  let sigmaNote = '';
+  if (!sigma && !a.r_con_ohm) sigmaNote = `No R_con, so no σ: ${a.r_con_note ?? 'this circuit has no DC limit.'}`;
+  else if (!sigma && !a.geometry) sigmaNote = 'Give thickness d and diameter D to get σ from R_con.';
+  else if (!sigma) sigmaNote = a.r_con_note ?? '';
+  $('#sigma-note').textContent = sigmaNote;
   const r = a.r_con_ohm;
   setResult('r-con', r ? r.value : null);
   $('#rcon-text').textContent = r ? ohm(r.value, r.stderr) : 'none';
+  $('#rcon-text').title = !r && a.r_con_note ? a.r_con_note : '';
   const status = $('#rcon-status');
   if (r && r.status) {
     status.textContent = r.status;
@@ -134,7 +178,6 @@ function renderHeadline(a) {
   }
   const notes = [];
   if (r && r.lead_ohm) notes.push(`fitted DC ${ohm(r.fitted_dc_ohm)} − leads ${ohm(r.lead_ohm)}`);
-  if (!r && a.r_con_note) notes.push(a.r_con_note);
   if (r && r.status === 'extrapolated') notes.push('extrapolated beyond the data');
   $('#rcon-note').textContent = notes.join('; ');
   setResult('circuit', a.kind);
@@ -186,53 +229,99 @@ function logTicks(lo, hi) {
   return out;
 }
 
+/** The σ scale never spans more than this (S/cm, as powers of ten); beyond it, arrows. */
+const SIGMA_LO = -8;
+const SIGMA_HI = 2;
+
+/** Rough width of an SVG label (px) at the scale's font size, for placing labels apart. */
+function textWidth(text, size = 11.5) {
+  return text.length * size * 0.56;
+}
+
+/**
+ * A label at x on the scale, kept inside [x0, x1]: anchored at its start, middle or
+ * end so it is never clipped, and marked with an arrow when its value is off scale.
+ */
+function edgeLabel(xv, text, y, cls, [x0, x1]) {
+  const w = textWidth(text);
+  let anchor = 'middle';
+  let x = xv;
+  if (xv - w / 2 < x0) { anchor = 'start'; x = Math.max(x0, xv - 6); }
+  if (xv + w / 2 > x1) { anchor = 'end'; x = Math.min(x1, xv + 6); }
+  return svg('text', { x, y, class: cls, 'text-anchor': anchor }, text);
+}
+
 function renderSigmaScale(a) {
   const root = $('#sigma-scale');
   root.replaceChildren();
   const sigma = a.choice.sigma_s_per_cm;
-  const b = a.choice.boundary;
-  const points = [1e-3, b.sigma_s_per_cm, b.own_sigma_s_per_cm, sigma].filter((v) => v > 0 && Number.isFinite(v));
-  const lg = points.map(Math.log10);
-  const lo = Math.min(-6, Math.floor(Math.min(...lg)) - 1);
-  const hi = Math.max(0, Math.ceil(Math.max(...lg)) + 1);
-  const [x0, x1, y] = [14, 446, 72];
-  const x = (v) => x0 + ((Math.log10(v) - lo) / (hi - lo)) * (x1 - x0);
-  const xp = x(1e-3);
+  const b = a.choice.boundary ?? {};
+  const good = (v) => typeof v === 'number' && v > 0 && Number.isFinite(v);
+  const lg = [1e-3, b.sigma_s_per_cm, b.own_sigma_s_per_cm, sigma].filter(good).map(Math.log10);
+  // Room for every mark, but never wider than 1e-8 … 1e2 S/cm: a runaway value
+  // must not squash the scale; it is drawn as an arrow at the edge instead.
+  const lo = Math.max(SIGMA_LO, Math.min(-6, Math.floor(Math.min(...lg)) - 1));
+  const hi = Math.min(SIGMA_HI, Math.max(0, Math.ceil(Math.max(...lg)) + 1));
+  const [x0, x1] = [14, 446];
+  // Rows, top to bottom: σ label, paper label, band (zone labels), axis, ticks, window label, own label.
+  const [rowSigma, rowPaper, y, rowTicks, rowWindow, rowOwn] = [13, 31, 58, 74, 94, 110];
+  const clampX = (v) => {
+    const t = (Math.log10(v) - lo) / (hi - lo);
+    return { x: x0 + Math.min(1, Math.max(0, t)) * (x1 - x0), off: t < 0 ? -1 : t > 1 ? 1 : 0 };
+  };
+  const xp = clampX(1e-3).x;
   root.append(
     svg('rect', { x: x0, y: y - 16, width: xp - x0, height: 16, class: 'zone-b' }),
     svg('rect', { x: xp, y: y - 16, width: x1 - xp, height: 16, class: 'zone-a' }),
-    svg('text', { x: (x0 + xp) / 2, y: y - 4.5, class: 'zone-label', 'text-anchor': 'middle' }, 'semicircle (b) expected'),
-    svg('text', { x: (xp + x1) / 2, y: y - 4.5, class: 'zone-label', 'text-anchor': 'middle' }, 'inductive (a) expected'),
-    svg('line', { x1: x0, x2: x1, y1: y, y2: y, class: 'axis' }),
   );
+  // Zone labels stay clear of the σ dot: in the larger free part of their zone,
+  // shortened when even that is too narrow.
+  const xsDot = good(sigma) ? clampX(sigma).x : null;
+  for (const [from, to, long, short] of [[x0, xp, 'semicircle (b) expected', '(b)'], [xp, x1, 'inductive (a) expected', '(a)']]) {
+    let segs = [[from, to]];
+    if (xsDot !== null && xsDot > from - 8 && xsDot < to + 8) segs = [[from, xsDot - 9], [xsDot + 9, to]];
+    const [s0, s1] = segs.reduce((best, seg) => (seg[1] - seg[0] > best[1] - best[0] ? seg : best));
+    const room = s1 - s0 - 6;
+    const text = textWidth(long, 10.5) <= room ? long : textWidth(short, 10.5) <= room ? short : '';
+    if (text) root.append(svg('text', { x: (s0 + s1) / 2, y: y - 4.5, class: 'zone-label', 'text-anchor': 'middle' }, text));
+  }
+  root.append(svg('line', { x1: x0, x2: x1, y1: y, y2: y, class: 'axis' }));
   for (const e of logTicks(lo, hi)) {
-    const xt = x(10 ** e);
+    const xt = clampX(10 ** e).x;
     root.append(svg('line', { x1: xt, x2: xt, y1: y, y2: y + 5, class: 'axis' }));
-    root.append(svg('text', { x: xt, y: y + 18, class: 'tick', 'text-anchor': 'middle' }, `10${superscript(e)}`));
+    root.append(svg('text', { x: xt, y: rowTicks, class: 'tick', 'text-anchor': 'middle' }, `10${superscript(e)}`));
   }
-  root.append(svg('text', { x: x1, y: y + 32, class: 'tick', 'text-anchor': 'end' }, 'σ / S cm⁻¹'));
+  root.append(svg('text', { x: x1, y: rowPaper, class: 'tick', 'text-anchor': 'end' }, 'σ / S cm⁻¹'));
   // Paper rule: a solid line through the band, label above.
-  root.append(svg('line', { x1: xp, x2: xp, y1: y - 26, y2: y + 6, class: 'mark-paper' }));
-  root.append(svg('text', { x: xp, y: y - 30, class: 'mark-label', 'text-anchor': 'middle' }, 'paper: 10⁻³'));
-  // Window boundary (C·d/A)max·fmax, and this pellet's own.
-  const wb = b.sigma_s_per_cm;
-  if (wb > 0) {
-    root.append(svg('line', { x1: x(wb), x2: x(wb), y1: y - 16, y2: y + 26, class: 'mark-window' }));
-    root.append(svg('text', { x: x(wb) + 4, y: y + 32, class: 'mark-label window', 'text-anchor': 'start' }, `window: ${sci(wb, '', 2)}`));
-  }
-  const own = b.own_sigma_s_per_cm;
-  if (own > 0) {
-    root.append(svg('line', { x1: x(own), x2: x(own), y1: y - 16, y2: y + 44, class: 'mark-own' }));
-    root.append(svg('text', { x: x(own) + 4, y: y + 47, class: 'mark-label own', 'text-anchor': 'start' }, `own C·d/A: ${sci(own, '', 2)}`));
-  }
-  if (sigma > 0) {
-    const xs = x(sigma);
-    root.append(svg('line', { x1: xs, x2: xs, y1: 18, y2: y, class: 'mark-sigma-stem' }));
-    root.append(svg('circle', { cx: xs, cy: y, r: 6, class: 'mark-sigma' }));
-    const anchor = xs > x1 - 90 ? 'end' : xs < x0 + 90 ? 'start' : 'middle';
-    root.append(svg('text', { x: xs, y: 13, class: 'mark-label sigma', 'text-anchor': anchor }, `this σ = ${sci(sigma, 'S/cm', 3)}`));
+  root.append(svg('line', { x1: xp, x2: xp, y1: y - 22, y2: y + 4, class: 'mark-paper' }));
+  root.append(svg('text', { x: xp, y: rowPaper, class: 'mark-label', 'text-anchor': 'middle' }, 'paper: 10⁻³'));
+  // Window boundary (C·d/A)max·fmax and this pellet's own: lines through the band,
+  // labels in their own rows under the tick labels, joined by a leader.
+  const boundary = (value, row, cls, name) => {
+    if (!good(value)) return;
+    const { x: xv, off } = clampX(value);
+    root.append(svg('line', { x1: xv, x2: xv, y1: y - 16, y2: y + 4, class: `mark-${cls}` }));
+    root.append(svg('line', { x1: xv, x2: xv, y1: rowTicks + 4, y2: row - 10, class: `mark-${cls}` }));
+    const arrow = off < 0 ? '← ' : '';
+    const tail = off > 0 ? ' →' : '';
+    root.append(edgeLabel(xv, `${arrow}${name}: ${sci(value, '', 2)}${tail}`, row, `mark-label ${cls}`, [x0, x1]));
+  };
+  boundary(b.sigma_s_per_cm, rowWindow, 'window', 'window');
+  boundary(b.own_sigma_s_per_cm, rowOwn, 'own', 'own C·d/A');
+  if (good(sigma)) {
+    const { x: xs, off } = clampX(sigma);
+    root.append(svg('line', { x1: xs, x2: xs, y1: rowSigma + 4, y2: y, class: 'mark-sigma-stem' }));
+    if (off === 0) {
+      root.append(svg('circle', { cx: xs, cy: y, r: 5.5, class: 'mark-sigma' }));
+    } else {
+      const d = off > 0 ? `M${xs + 7},${y - 8} L${xs - 3},${y - 14} L${xs - 3},${y - 2} Z` : `M${xs - 7},${y - 8} L${xs + 3},${y - 14} L${xs + 3},${y - 2} Z`;
+      root.append(svg('path', { d, class: 'mark-sigma' }));
+    }
+    const text = `${off < 0 ? '← ' : ''}this σ = ${sci(sigma, 'S/cm', 3)}${off > 0 ? ' → (off scale)' : off < 0 ? ' (off scale)' : ''}`;
+    root.append(edgeLabel(xs, text, rowSigma, 'mark-label sigma', [x0, x1]));
   } else {
-    root.append(svg('text', { x: (x0 + x1) / 2, y: 16, class: 'mark-label', 'text-anchor': 'middle' }, 'give thickness and diameter to place σ'));
+    const why = a.r_con_ohm ? 'give thickness and diameter to place σ' : 'no R_con, so no σ to place';
+    root.append(svg('text', { x: (x0 + x1) / 2, y: rowSigma, class: 'mark-label', 'text-anchor': 'middle' }, why));
   }
 }
 
@@ -242,10 +331,11 @@ function renderWindowScale(a) {
   const { f_min_hz: fmin, f_max_hz: fmax, apex } = a.choice;
   if (!(fmin > 0 && fmax > 0)) return;
   const vals = [fmin, fmax, apex?.f_apex_hz].filter((v) => v > 0 && Number.isFinite(v));
-  const lo = Math.floor(Math.log10(Math.min(...vals))) - 1;
-  const hi = Math.ceil(Math.log10(Math.max(...vals))) + 1;
+  // At most three decades beyond the window either side; an apex further out sits at the edge.
+  const lo = Math.max(Math.floor(Math.log10(fmin)) - 3, Math.floor(Math.log10(Math.min(...vals))) - 1);
+  const hi = Math.min(Math.ceil(Math.log10(fmax)) + 3, Math.ceil(Math.log10(Math.max(...vals))) + 1);
   const [x0, x1, y] = [14, 446, 50];
-  const x = (v) => x0 + ((Math.log10(v) - lo) / (hi - lo)) * (x1 - x0);
+  const x = (v) => x0 + Math.min(1, Math.max(0, (Math.log10(v) - lo) / (hi - lo))) * (x1 - x0);
   root.append(
     svg('rect', { x: x(fmin), y: y - 14, width: Math.max(1, x(fmax) - x(fmin)), height: 14, class: 'window-band' }),
     svg('text', { x: (x(fmin) + x(fmax)) / 2, y: y - 3.5, class: 'zone-label', 'text-anchor': 'middle' }, `fitted window ${hz(fmin)} – ${hz(fmax)}`),
@@ -257,14 +347,15 @@ function renderWindowScale(a) {
     root.append(svg('text', { x: xt, y: y + 18, class: 'tick', 'text-anchor': 'middle' }, `10${superscript(e)}`));
   }
   root.append(svg('text', { x: x1, y: y + 32, class: 'tick', 'text-anchor': 'end' }, 'f / Hz'));
-  if (apex) {
+  if (apex && apex.f_apex_hz > 0 && Number.isFinite(apex.f_apex_hz)) {
     const xa = x(apex.f_apex_hz);
     root.append(svg('line', { x1: xa, x2: xa, y1: 16, y2: y, class: 'mark-sigma-stem' }));
     root.append(svg('path', { d: `M${xa - 6},${y - 20} L${xa + 6},${y - 20} L${xa},${y - 12} Z`, class: 'mark-apex' }));
     const anchor = xa > x1 - 100 ? 'end' : xa < x0 + 100 ? 'start' : 'middle';
     root.append(svg('text', { x: xa, y: 11, class: 'mark-label sigma', 'text-anchor': anchor }, `apex ${hz(apex.f_apex_hz)} (τ₂ = ${sci(apex.tau2_s, 's', 3)})`));
   } else {
-    root.append(svg('text', { x: (x0 + x1) / 2, y: 12, class: 'mark-label', 'text-anchor': 'middle' }, 'no semicircle fitted: no apex'));
+    const why = a.kind === 'inductive' ? 'no semicircle fitted: no apex' : 'no apex: this fit gives no finite τ₂';
+    root.append(svg('text', { x: (x0 + x1) / 2, y: 12, class: 'mark-label', 'text-anchor': 'middle' }, why));
   }
 }
 
@@ -322,7 +413,14 @@ function renderAttribution(a) {
   const c = a.capacitance;
   $('#attribution-body').hidden = !c;
   $('#attribution-none').hidden = !!c;
-  if (!c) return;
+  if (!c) {
+    // The core says why (capacitance_note); older cores do not, so say it neutrally.
+    const fallback = a.kind === 'inductive'
+      ? 'No semicircle was fitted, so there is no capacitance to attribute: the inductive circuit’s CPE (α < 0) describes the leads, not the pellet.'
+      : 'No capacitance can be attributed for this fit: it gave no finite capacitance for a semicircle.';
+    $('#attribution-none').textContent = (typeof a.capacitance_note === 'string' && a.capacitance_note.trim()) ? a.capacitance_note : fallback;
+    return;
+  }
   facts($('#attribution-facts'), [
     ['<i>C</i><sub>eff</sub>', withError(c.c_eff_f, c.c_eff_stderr_f, 'F'), ` ${c.method}`],
     ['<i>C</i>/<i>A</i>', c.c_per_area_f_per_cm2 ? sci(c.c_per_area_f_per_cm2, 'F/cm²', 3) : null],

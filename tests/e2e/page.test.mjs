@@ -6,6 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { startServer, launch, ROOT, inductiveCsv, semicircleCsv, sigmaOf } from './harness.mjs';
 
 const SHOTS = path.join(ROOT, 'target', 'screenshots');
@@ -144,7 +145,9 @@ describe('sigmafit page', () => {
     assert.equal(r.circuit, 'inductive');
     assert.ok(relErr(r.sigma, truthA) < 0.01, `case (a) sigma ${r.sigma} vs ${truthA}`);
     assert.ok(relErr(r.rCon, caseA.r0) < 0.01);
-    assert.match(await page.textContent('#attribution-none'), /No semicircle/);
+    // Why there is no attribution: the core's capacitance_note, or the page's own sentence.
+    assert.ok(await page.isVisible('#attribution-none'));
+    assert.ok((await page.textContent('#attribution-none')).trim().length > 20);
     await page.screenshot({ path: path.join(SHOTS, 'inductive.png'), fullPage: true });
 
     // Export: CSV and JSON carry the provenance of every spectrum.
@@ -201,12 +204,25 @@ describe('sigmafit page', () => {
     await page.waitForFunction(() => document.querySelector('#circuit-string').textContent.startsWith('R1-p(R2,C2)'));
     assert.equal((await result(page)).circuit, 'semicircle');
     await page.selectOption('#circuit', 'custom');
+    // A circuit string is fitted on Enter, not on every keystroke; its error shows under it.
     await page.fill('#circuit-text', 'R1-p(R2,Q2');
+    await page.press('#circuit-text', 'Enter');
     await page.waitForSelector('#settings-error:not([hidden])');
     assert.match(await page.textContent('#settings-error'), /position/);
+    assert.equal(await page.getAttribute('#circuit-text', 'aria-invalid'), 'true');
+    assert.match(await page.textContent('#circuit-text-error'), /position/);
     await page.fill('#circuit-text', 'R1-p(R2,CPE2)');
+    await page.press('#circuit-text', 'Enter');
     await page.waitForFunction(() => document.querySelector('[data-result="circuit"]').dataset.value === 'custom');
     assert.ok(await page.isHidden('#settings-error'));
+    assert.equal(await page.getAttribute('#circuit-text', 'aria-invalid'), null);
+    // Error rows are exported with the file's name, SHA-256 and the settings in force.
+    const [jsonDownload] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
+    const doc = JSON.parse(await readFile(await jsonDownload.path(), 'utf8'));
+    const bad = doc.results.find((r) => r.file === 'broken.csv');
+    assert.equal(bad.sha256, createHash('sha256').update(Buffer.from(broken)).digest('hex'));
+    assert.match(bad.error, /line 13/);
+    assert.equal(bad.settings.thickness_mm, 1);
     assertSameOrigin(requests);
     await context.close();
   });
@@ -246,6 +262,66 @@ describe('sigmafit page', () => {
     assert.match(csp, /default-src 'self'/);
     assert.deepEqual(problems, []);
     assertSameOrigin(requests);
+    await context.close();
+  });
+
+  it('reads decimal commas, flags ambiguous numbers beside their field, and hashes the file\'s bytes', async () => {
+    const { page, context, requests, problems } = await openPage();
+    await page.fill('#thickness-mm', '1,5');
+    await page.waitForFunction(() => Math.abs(Number(document.querySelector('[data-result="sigma"]').dataset.value) / (0.15 / (1000 * Math.PI * 0.25)) - 1) < 0.01);
+    // "1,000" could be 1 or 1000: an error under the field, the old result stays and says so.
+    const before = (await result(page)).sigma;
+    await page.fill('#diameter-mm', '1,000');
+    await page.waitForSelector('#diameter-mm-error:not([hidden])');
+    assert.match(await page.textContent('#diameter-mm-error'), /ambiguous/);
+    assert.equal(await page.getAttribute('#diameter-mm', 'aria-invalid'), 'true');
+    assert.match(await page.textContent('#settings-error'), /previous valid settings/);
+    assert.equal((await result(page)).sigma, before);
+    await page.fill('#diameter-mm', '10');
+    await page.waitForSelector('#diameter-mm-error', { state: 'hidden' });
+
+    // A file with a byte-order mark: the SHA-256 is of the bytes as stored.
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(semicircleCsv({ r1: 40, r2: 2000, q: 5e-9, alpha: 0.95 }))]);
+    await page.setInputFiles('#spectrum-files', [{ name: 'bom.csv', mimeType: 'text/csv', buffer: bytes }]);
+    await waitRow(page, 'bom.csv', 'done');
+    const [jsonDownload] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
+    const doc = JSON.parse(await readFile(await jsonDownload.path(), 'utf8'));
+    assert.equal(doc.results.find((r) => r.file === 'bom.csv').sha256, createHash('sha256').update(bytes).digest('hex'));
+
+    // A poor fit is flagged: an inductive spectrum forced into a semicircle.
+    await page.setInputFiles('#spectrum-files', [{ name: 'ind.csv', mimeType: 'text/csv', buffer: Buffer.from(inductiveCsv({ r0: 0.8, alpha: -0.9, share: 2 })) }]);
+    await waitRow(page, 'ind.csv', 'done');
+    await page.selectOption('#circuit', 'semicircle-c');
+    await page.waitForSelector('#quality-badges [data-quality="poor-fit"]');
+    assert.ok(await page.$('[data-spectrum-row][data-file="ind.csv"] [data-quality="poor-fit"]'));
+    assert.deepEqual(problems, []);
+    assertSameOrigin(requests);
+    await context.close();
+  });
+
+  it('fits a 1024×768 screen: no horizontal scroll, plots in one column, first Tab stop visible', async () => {
+    const { page, context } = await openPage({ width: 1024, height: 768 });
+    const m = await page.evaluate(() => {
+      const d = document.documentElement;
+      const box = (sel) => document.querySelector(sel).getBoundingClientRect();
+      const table = document.querySelector('#param-table');
+      const circuit = document.querySelector('#circuit');
+      return {
+        scroll: d.scrollWidth, client: d.clientWidth,
+        tableFits: table.getBoundingClientRect().right <= table.parentElement.getBoundingClientRect().right + 0.5,
+        stacked: box('#plot-bode').top > box('#plot-nyquist').bottom,
+        select: circuit.getBoundingClientRect().width,
+      };
+    });
+    assert.ok(m.scroll <= m.client, `scrollWidth ${m.scroll} > clientWidth ${m.client}`);
+    assert.ok(m.tableFits, 'the parameter table stays inside its panel');
+    assert.ok(m.stacked, 'plots are stacked in one column');
+    assert.ok(m.select >= 220, `circuit select ${m.select}px wide`);
+    await page.keyboard.press('Tab');
+    const focus = await page.evaluate(() => ({ id: document.activeElement.id, outline: getComputedStyle(document.activeElement).outlineStyle }));
+    assert.equal(focus.id, 'choose-files');
+    assert.notEqual(focus.outline, 'none');
+    await page.screenshot({ path: path.join(SHOTS, 'page-1024x768.png'), fullPage: true });
     await context.close();
   });
 });
