@@ -4,7 +4,7 @@
 
 use crate::attribution::{self, ArcCapacitor, Attribution};
 use crate::choice::{self, Candidate, Choice, Method, PaperRule, RConStatus};
-use crate::circuit::CircuitError;
+use crate::circuit::{Arc, CircuitError};
 use crate::fit::{self, FitError, FitOptions, FitResult, FitStats, ParamStatus};
 use crate::pellet::{self, Geometry, Measured};
 use crate::preset::{CircuitChoice, Kind, Preset};
@@ -121,6 +121,8 @@ pub struct Analysis {
     pub correlation: Option<Correlation>,
     pub choice: Choice,
     pub capacitance: Option<Attribution>,
+    /// Why there is no attribution, when there is none.
+    pub capacitance_note: Option<String>,
     pub spectrum: SpectrumReport,
     /// What the user should know about the quality of this result.
     pub notes: Vec<String>,
@@ -223,41 +225,66 @@ fn explain(
         _ => None,
     };
 
-    let capacitance = arc_capacitor(&fit).and_then(|(element, r2, capacitor)| {
-        let stderr = fit.propagate(|v| arc_c_eff(&fit, v));
-        attribution::attribute(
-            &element,
-            r2,
-            capacitor,
-            stderr,
-            settings.geometry.as_ref(),
-            settings.eps_r,
-            settings.particle_um,
-        )
-    });
-    let apex = match (&capacitance, fit.value("R2")) {
-        (Some(c), Some(r2)) => choice::apex(r2, c.c_eff_f, f_min, f_max),
+    let largest_z = largest_fitted_z(spectrum, &fit);
+    let arc = main_arc(&fit, largest_z);
+    let mut capacitance_note = None;
+    let mut capacitance = None;
+    match &arc {
+        Ok(arc) => {
+            let stderr = fit.propagate(|v| arc_c_eff(arc, v));
+            capacitance = attribution::attribute(
+                &arc.label,
+                fit.values[arc.resistor],
+                arc_capacitor(arc, &fit.values),
+                stderr,
+                settings.geometry.as_ref(),
+                settings.eps_r,
+                settings.particle_um,
+            );
+            if capacitance.is_none() {
+                capacitance_note = Some(format!(
+                    "{} has no effective capacitance (a CPE needs 0 < α ≤ 1).",
+                    arc.label
+                ));
+            }
+        }
+        Err(why) => capacitance_note = Some(why.clone()),
+    }
+    let apex = match (&capacitance, &arc) {
+        (Some(c), Ok(arc)) => choice::apex(fit.values[arc.resistor], c.c_eff_f, f_min, f_max),
         _ => None,
     };
     let (status, status_reason) = match &r_con {
         Ok(r) => {
-            let re_low = fit.model(f_min).re;
-            let (s, why) = choice::r_con_status(r.fitted_dc_ohm, re_low, f_min, apex.as_ref());
+            let (s, why) = choice::r_con_status(r.fitted_dc_ohm, lowest_fitted_re(spectrum, &fit), f_min, apex.as_ref());
             (Some(s), why)
         }
         Err(why) => (None, format!("no R_con: {why}")),
+    };
+    if let (Some(c), Some(RConStatus::Extrapolated)) = (capacitance.as_mut(), status) {
+        c.paragraph.insert_str(
+            0,
+            "R_con is extrapolated here, so read these numbers as estimates outside the measured window. ",
+        );
+    }
+    // A custom circuit is judged by what it can draw: an arc, or only an inductive tail.
+    let shape = match kind {
+        Kind::Custom if arc.is_ok() => Kind::Semicircle,
+        Kind::Custom if fit.circuit.can_be_inductive() => Kind::Inductive,
+        other => other,
     };
     let paper_rule = sigma.as_ref().map(|s| {
         let suggests = choice::rule_suggests(s.value);
         PaperRule {
             threshold_s_per_cm: choice::PAPER_THRESHOLD_S_PER_CM,
             suggests,
-            agrees: suggests == kind,
+            agrees: suggests == shape,
         }
     });
     let mut decision = Choice {
         method,
         kind,
+        circuit: fit.circuit.text().to_string(),
         candidates,
         delta_bic,
         sigma_s_per_cm: sigma.map(|s| s.value),
@@ -304,6 +331,7 @@ fn explain(
         correlation: fit.correlation().map(|(names, matrix)| Correlation { names, matrix }),
         choice: decision,
         capacitance,
+        capacitance_note,
         spectrum: SpectrumReport {
             n_points: spectrum.len(),
             n_fitted: fitted_freq.len(),
@@ -367,23 +395,55 @@ fn largest_fitted_z(spectrum: &Spectrum, fit: &FitResult) -> f64 {
         .fold(0.0, f64::max)
 }
 
-/// The semicircle's capacitor: `R2` in parallel with `CPE2` or `C2` (the presets'
-/// names; a custom circuit using them is treated alike).
-fn arc_capacitor(fit: &FitResult) -> Option<(String, f64, ArcCapacitor)> {
-    let r2 = fit.value("R2")?;
-    if let (Some(q), Some(alpha)) = (fit.value("CPE2.Q"), fit.value("CPE2.alpha")) {
-        return Some(("CPE2".into(), r2, ArcCapacitor::Cpe { q, alpha }));
-    }
-    let c = fit.value("C2")?;
-    Some(("C2".into(), r2, ArcCapacitor::Ideal { c }))
+/// The Re Z of the data at the lowest fitted frequency.
+fn lowest_fitted_re(spectrum: &Spectrum, fit: &FitResult) -> f64 {
+    spectrum
+        .z
+        .iter()
+        .zip(&fit.fitted)
+        .find(|(_, keep)| **keep)
+        .map_or(f64::NAN, |(z, _)| z.re)
 }
 
-fn arc_c_eff(fit: &FitResult, values: &[f64]) -> Option<f64> {
-    let get = |name: &str| fit.circuit.param_index(name).and_then(|i| values.get(i).copied());
-    let r2 = get("R2")?;
-    match (get("CPE2.Q"), get("CPE2.alpha"), get("C2")) {
-        (Some(q), Some(alpha), _) => attribution::effective_capacitance(q, alpha, r2),
-        (_, _, Some(c)) => Some(c),
-        _ => None,
+/// The semicircle to attribute: of the circuit's R ‖ C and R ‖ CPE pairs, the one
+/// with the largest resistance (it dominates R_con), unless that resistance ran away.
+fn main_arc(fit: &FitResult, largest_measured_ohm: f64) -> Result<Arc, String> {
+    let arc = fit
+        .circuit
+        .arcs()
+        .into_iter()
+        .max_by(|a, b| fit.values[a.resistor].total_cmp(&fit.values[b.resistor]))
+        .ok_or_else(|| match fit.preset {
+            Some(Preset::Inductive) => {
+                "No semicircle in the inductive circuit: its CPE (α < 0) describes the leads' inductance, not the pellet."
+                    .to_string()
+            }
+            _ => "The circuit has no resistor in parallel with a capacitor or CPE, so there is no semicircle to attribute."
+                .to_string(),
+        })?;
+    let r = fit.values[arc.resistor];
+    if !(r <= pellet::RUNAWAY_FACTOR * largest_measured_ohm) {
+        return Err(format!(
+            "The arc's resistor {} ran away to {r:.3e} ohm (the data show no DC plateau), so its capacitance means nothing.",
+            fit.circuit.params()[arc.resistor].name
+        ));
+    }
+    Ok(arc)
+}
+
+fn arc_capacitor(arc: &Arc, values: &[f64]) -> ArcCapacitor {
+    let at = |i: usize| values.get(i).copied().unwrap_or(f64::NAN);
+    if arc.is_cpe {
+        ArcCapacitor::Cpe { q: at(arc.capacitor), alpha: at(arc.capacitor + 1) }
+    } else {
+        ArcCapacitor::Ideal { c: at(arc.capacitor) }
+    }
+}
+
+fn arc_c_eff(arc: &Arc, values: &[f64]) -> Option<f64> {
+    let r = values.get(arc.resistor).copied()?;
+    match arc_capacitor(arc, values) {
+        ArcCapacitor::Cpe { q, alpha } => attribution::effective_capacitance(q, alpha, r),
+        ArcCapacitor::Ideal { c } => Some(c),
     }
 }

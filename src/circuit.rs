@@ -95,6 +95,18 @@ pub struct ParamSpec {
     pub element: usize,
 }
 
+/// A resistor in parallel with a capacitor or CPE: one semicircle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arc {
+    /// Parameter index of the resistor.
+    pub resistor: usize,
+    /// Parameter index of C, or of the CPE's Q (α follows it).
+    pub capacitor: usize,
+    /// The capacitor's label, e.g. `CPE2`.
+    pub label: String,
+    pub is_cpe: bool,
+}
+
 /// One element of a parsed circuit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Element {
@@ -195,6 +207,54 @@ impl Circuit {
 
     pub fn param_index(&self, name: &str) -> Option<usize> {
         self.params.iter().position(|p| p.name == name)
+    }
+
+    /// Every R ‖ C or R ‖ CPE pair: the circuit's semicircles, in reading order.
+    pub fn arcs(&self) -> Vec<Arc> {
+        let mut found = Vec::new();
+        self.collect_arcs(&self.root, &mut found);
+        found
+    }
+
+    fn collect_arcs(&self, node: &Node, found: &mut Vec<Arc>) {
+        match &node.kind {
+            NodeKind::Element(_) => {}
+            NodeKind::Series(children) => children.iter().for_each(|c| self.collect_arcs(c, found)),
+            NodeKind::Parallel(children) => {
+                let element = |n: &Node| match n.kind {
+                    NodeKind::Element(i) => self.elements.get(i),
+                    _ => None,
+                };
+                if let [a, b] = children.as_slice()
+                    && let (Some(x), Some(y)) = (element(a), element(b))
+                {
+                    let (resistor, capacitor) = if x.kind == ElementKind::Resistor { (x, y) } else { (y, x) };
+                    if resistor.kind == ElementKind::Resistor
+                        && matches!(capacitor.kind, ElementKind::Capacitor | ElementKind::Cpe)
+                    {
+                        found.push(Arc {
+                            resistor: resistor.first_param,
+                            capacitor: capacitor.first_param,
+                            label: capacitor.label.clone(),
+                            is_cpe: capacitor.kind == ElementKind::Cpe,
+                        });
+                    }
+                }
+                children.iter().for_each(|c| self.collect_arcs(c, found));
+            }
+        }
+    }
+
+    /// Whether some element can make Im Z positive (an inductor, or a CPE allowed α < 0).
+    pub fn can_be_inductive(&self) -> bool {
+        self.elements.iter().any(|e| match e.kind {
+            ElementKind::Inductor => true,
+            ElementKind::Cpe => matches!(
+                self.params.get(e.first_param + 1).map(|p| p.bounds),
+                Some(Bounds::Interval { lo, .. }) if lo < 0.0
+            ),
+            _ => false,
+        })
     }
 
     /// Restricts the bounds of one parameter (used by the presets).
@@ -789,5 +849,17 @@ mod tests {
         assert!(capacitive_cpe.dc_resistance(&[1.0, 1e-6, 0.8]).unwrap_err().contains("alpha"));
         let shunted = Circuit::parse("p(R1,C1)-p(R2,W2)").unwrap();
         assert_eq!(shunted.dc_resistance(&[3.0, 1e-6, 4.0, 1.0]), Ok(7.0));
+    }
+
+    #[test]
+    fn arcs_are_found_by_structure() {
+        let c = Circuit::parse("L0-R0-p(R1,CPE1)-p(C2,R2)-p(R3,W3)").unwrap();
+        let arcs = c.arcs();
+        assert_eq!(arcs.len(), 2);
+        assert_eq!((c.params()[arcs[0].resistor].name.as_str(), arcs[0].label.as_str(), arcs[0].is_cpe), ("R1", "CPE1", true));
+        assert_eq!((c.params()[arcs[1].resistor].name.as_str(), arcs[1].label.as_str(), arcs[1].is_cpe), ("R2", "C2", false));
+        assert!(c.can_be_inductive());
+        assert!(!Circuit::parse("R0-p(R1,C1)").unwrap().can_be_inductive());
+        assert!(Circuit::parse("R0-p(R1,C1,C2)").unwrap().arcs().is_empty());
     }
 }

@@ -246,7 +246,7 @@ fn report(file: &str, a: &Analysis) -> String {
                 _ => "  (measured)",
             }
         )),
-        None => out.push_str(&format!("R_con    none: {}\n", a.r_con_note.as_deref().unwrap_or(""))),
+        None => out.push_str(&labelled("R_con", &format!("none: {}", a.r_con_note.as_deref().unwrap_or("")))),
     }
     match &a.sigma_s_per_cm {
         Some(sigma) => out.push_str(&format!(
@@ -256,6 +256,7 @@ fn report(file: &str, a: &Analysis) -> String {
                 None => sci(sigma.value, "S/cm"),
             }
         )),
+        None if a.r_con_ohm.is_none() => out.push_str("sigma    none (no R_con)\n"),
         None => out.push_str("sigma    (give --thickness-mm and --diameter-mm or --area-cm2)\n"),
     }
     for note in &a.notes {

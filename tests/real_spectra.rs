@@ -92,10 +92,14 @@ fn custom_circuits_describe_the_battery_spectra() {
 #[test]
 fn spectra_without_a_dc_plateau_get_no_r_con() {
     // The capacitive tail never closes: a fitted R2 of 1e200 ohm is no measurement.
-    let out = analyse(&load("chi_capacitive_tail"), &Settings::default()).unwrap().analysis;
-    if let Some(r) = &out.r_con_ohm {
-        assert!(r.value < 100.0 * 1e6, "{r:?}");
-    } else {
-        assert!(out.r_con_note.unwrap().contains("no DC plateau"));
+    for name in ["chi_capacitive_tail", "li_ion_cell_exampleData"] {
+        let out = analyse(&load(name), &Settings::default()).unwrap().analysis;
+        assert!(out.r_con_ohm.is_none(), "{name}");
+        assert!(out.r_con_note.unwrap().contains("no DC plateau"), "{name}");
+        // Nor is the runaway arc given a capacitance, an apex or a boundary of its own.
+        assert!(out.capacitance.is_none() && out.choice.apex.is_none(), "{name}");
+        assert!(out.choice.boundary.own_sigma_s_per_cm.is_none(), "{name}");
+        assert!(out.capacitance_note.unwrap().contains("ran away"), "{name}");
+        assert!(out.choice.sentence.contains("There is no R_con"), "{name}");
     }
 }

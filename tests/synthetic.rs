@@ -259,3 +259,45 @@ fn custom_circuits_fit_and_report_blocking_dc() {
     assert!(out.r_con_note.unwrap().contains("C2"));
     assert!(out.sigma_s_per_cm.is_none());
 }
+
+#[test]
+fn the_arc_is_found_by_structure_and_custom_circuits_are_judged_by_shape() {
+    let settings = Settings {
+        geometry: Some(pellet()),
+        circuit: CircuitChoice::parse("R0-p(R1,CPE1)").unwrap(),
+        ..Settings::default()
+    };
+    let (r1, r2, q, alpha) = (40.0, 960.0, 1.4e-8, 0.9);
+    let s = spectrum("renamed", |f| semicircle_z(f, r1, r2, q, alpha), None);
+    let out = analyse(&s, &settings).unwrap().analysis;
+    assert_eq!(out.kind, Kind::Custom);
+    let cap = out.capacitance.as_ref().expect("R1 || CPE1 is an arc");
+    assert_eq!(cap.element, "CPE1");
+    assert!(rel(cap.c_eff_f, effective_capacitance(q, alpha, r2).unwrap()) < 1e-6);
+    assert!(out.choice.paper_rule.as_ref().unwrap().agrees, "{}", out.choice.sentence);
+    assert!(out.choice.sentence.contains("R0-p(R1,CPE1)"));
+
+    // semicircle-c is named as what it is.
+    let c_only = Settings { circuit: CircuitChoice::Preset(Preset::SemicircleC), ..Settings::default() };
+    let out = analyse(&s, &c_only).unwrap().analysis;
+    assert!(out.choice.sentence.contains("R1-p(R2,C2)"), "{}", out.choice.sentence);
+
+    // The inductive circuit says why it has no attribution.
+    let q0 = inductive_q(2.0, -0.95, 1.0);
+    let a = spectrum("a", |f| inductive_z(f, 2.0, q0, -0.95), None);
+    let out = analyse(&a, &Settings::default()).unwrap().analysis;
+    assert!(out.capacitance.is_none());
+    assert!(out.capacitance_note.unwrap().contains("inductive"));
+}
+
+#[test]
+fn data_that_rise_beyond_the_fitted_dc_limit_do_not_count_as_measured() {
+    // An arc plus a capacitive tail: the semicircle circuit ends at R1 + R2, the data go on.
+    let tail = |f: f64| semicircle_z(f, 50.0, 1000.0, 1e-8, 0.9) + Complex64::new(1.0, -1.0) * 3000.0 / (TAU * f).sqrt();
+    let s = spectrum("arc + tail", tail, None);
+    let settings = Settings { circuit: CircuitChoice::Preset(Preset::Semicircle), ..Settings::default() };
+    let out = analyse(&s, &settings).unwrap().analysis;
+    let r_con = out.r_con_ohm.unwrap();
+    assert_eq!(r_con.status, Some(RConStatus::Extrapolated));
+    assert!(out.choice.r_con_status_reason.contains("rise beyond"), "{}", out.choice.r_con_status_reason);
+}

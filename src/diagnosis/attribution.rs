@@ -99,7 +99,7 @@ pub fn attribute(
         ArcCapacitor::Ideal { c } => (c, "ideal capacitor".to_string()),
         ArcCapacitor::Cpe { q, alpha } => (
             effective_capacitance(q, alpha, r2)?,
-            "Hsu–Mansfeld, C_eff = (Q·R2^(1−α))^(1/α)".to_string(),
+            "Hsu–Mansfeld with the parallel resistor R, C_eff = (Q·R^(1−α))^(1/α)".to_string(),
         ),
     };
     let per_area = geometry.map(|g| c_eff / g.area_cm2);

@@ -97,6 +97,8 @@ pub enum RConStatus {
 pub struct Choice {
     pub method: Method,
     pub kind: Kind,
+    /// The circuit used, e.g. `R1-p(R2,C2)`.
+    pub circuit: String,
     pub candidates: Vec<Candidate>,
     /// BIC(other) − BIC(chosen) for `auto`.
     pub delta_bic: Option<f64>,
@@ -189,16 +191,17 @@ pub fn apex(r2: f64, c_eff: f64, f_min_hz: f64, f_max_hz: f64) -> Option<Apex> {
     Some(Apex { tau2_s: tau, f_apex_hz: f_apex, position })
 }
 
-/// Measured when the fitted Re Z at the lowest fitted frequency is within 5 % of
-/// the DC limit (the data reach the plateau) and, for a semicircle, its apex
-/// lies inside the window; extrapolated otherwise.
+/// Measured when the data's Re Z at the lowest fitted frequency is within 5 % of
+/// the fitted DC limit (the data reach the plateau) and, for a semicircle, its apex
+/// lies inside the window; extrapolated otherwise. Data that rise well beyond the DC
+/// limit (a tail the circuit does not describe) do not support R_con either.
 pub fn r_con_status(
     dc_ohm: f64,
-    re_z_at_f_min: f64,
+    data_re_at_f_min: f64,
     f_min_hz: f64,
     apex: Option<&Apex>,
 ) -> (RConStatus, String) {
-    let reached = re_z_at_f_min / dc_ohm;
+    let reached = data_re_at_f_min / dc_ohm;
     if let Some(a) = apex {
         match a.position {
             ApexPosition::AboveWindow => {
@@ -222,11 +225,20 @@ pub fn r_con_status(
             ApexPosition::Inside => {}
         }
     }
-    if reached >= 0.95 {
+    if (0.95..=1.05).contains(&reached) {
         (
             RConStatus::Measured,
             format!(
-                "at the lowest fitted frequency ({}) Re Z has reached {}% of R_con: the data show the low-frequency plateau",
+                "at the lowest fitted frequency ({}) the measured Re Z is {}% of R_con: the data show the low-frequency plateau",
+                hz(f_min_hz),
+                sig(100.0 * reached, 3)
+            ),
+        )
+    } else if reached > 1.05 {
+        (
+            RConStatus::Extrapolated,
+            format!(
+                "at the lowest fitted frequency ({}) the measured Re Z is {}% of R_con: the data rise beyond the fitted DC limit (a low-frequency feature the circuit does not describe), so R_con is not what the data reach",
                 hz(f_min_hz),
                 sig(100.0 * reached, 3)
             ),
@@ -235,9 +247,9 @@ pub fn r_con_status(
         (
             RConStatus::Extrapolated,
             format!(
-                "at the lowest fitted frequency ({}) Re Z is only {}% of the fitted DC limit: the arc does not close and R_con is extrapolated",
+                "at the lowest fitted frequency ({}) the measured Re Z is only {}% of the fitted DC limit: the arc does not close and R_con is extrapolated",
                 hz(f_min_hz),
-                sig(100.0 * reached, 3)
+                if reached.is_finite() { sig(100.0 * reached, 3) } else { "—".into() }
             ),
         )
     }
@@ -256,9 +268,9 @@ pub(crate) fn hz(f: f64) -> String {
 /// The one plain sentence: what was found, what the rule says, what the window allows.
 pub fn sentence(choice: &Choice) -> String {
     let name = match choice.kind {
-        Kind::Inductive => "the inductive R–CPE circuit (a)",
-        Kind::Semicircle => "the R1–(R2‖CPE2) semicircle circuit (b)",
-        Kind::Custom => "the circuit you gave",
+        Kind::Inductive => format!("the inductive circuit (a), {},", choice.circuit),
+        Kind::Semicircle => format!("the semicircle circuit (b), {},", choice.circuit),
+        Kind::Custom => format!("your circuit {}", choice.circuit),
     };
     let how = match choice.method {
         Method::User => "as you chose".to_string(),
@@ -290,6 +302,9 @@ pub fn sentence(choice: &Choice) -> String {
                 if rule.agrees { ", in agreement" } else { "; this spectrum disagrees with the rule" },
             ));
         }
+        _ if choice.r_con_status.is_none() => text.push_str(
+            " There is no R_con (see its note), so neither σ_eff nor the paper's 1e-3 S/cm rule applies.",
+        ),
         _ => text.push_str(" Give the pellet geometry to place σ_eff against the paper's 1e-3 S/cm rule."),
     }
     text.push_str(&format!(
@@ -369,6 +384,7 @@ mod tests {
         let mut c = Choice {
             method,
             kind: Kind::Semicircle,
+            circuit: "R1-p(R2,CPE2)".into(),
             candidates: Vec::new(),
             delta_bic: Some(delta),
             sigma_s_per_cm: sigma,
