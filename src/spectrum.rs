@@ -934,6 +934,31 @@ fn too_few_points(file: &str, n: usize) -> ImportError {
 /// Parses a plain-text impedance table. See the module documentation of the
 /// crate for the accepted layouts; errors name the file, line and column.
 pub fn parse_spectrum(text: &str, file_name: &str) -> Result<Spectrum, ImportError> {
+    parse_plain_text(text, file_name).map_err(|mut error| {
+        if let Some(format) = instrument_format(file_name) {
+            error.message.push_str(&format!(
+                " ({format} files are an instrument's own format, not yet read here: export the spectrum as CSV with frequency, Z' and Z'' columns)"
+            ));
+        }
+        error
+    })
+}
+
+/// The instrument behind a file extension sigmafit cannot read yet.
+fn instrument_format(file_name: &str) -> Option<&'static str> {
+    let extension = file_name.rsplit_once('.')?.1.to_ascii_lowercase();
+    match extension.as_str() {
+        "dta" => Some("Gamry .DTA"),
+        "z" => Some("ZPlot .z"),
+        "mpt" | "mpr" => Some("EC-Lab .mpt/.mpr"),
+        "par" => Some("VersaStudio .par"),
+        "idf" | "ids" => Some("PalmSens .idf"),
+        "dfr" => Some("Zahner .dfr"),
+        _ => None,
+    }
+}
+
+fn parse_plain_text(text: &str, file_name: &str) -> Result<Spectrum, ImportError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(ImportError::new(
