@@ -25,19 +25,39 @@ fn spectrum(preset: Preset, truth: &[f64]) -> Spectrum {
     Spectrum::from_points(preset.name(), &f, &z).expect("71 valid points")
 }
 
-/// Median seconds per call over `rounds` rounds of `per_round` calls.
-fn median_time(rounds: usize, per_round: usize, mut call: impl FnMut()) -> f64 {
-    let mut samples: Vec<f64> = (0..rounds)
-        .map(|_| {
-            let start = Instant::now();
-            for _ in 0..per_round {
-                call();
-            }
-            start.elapsed().as_secs_f64() / per_round as f64
-        })
-        .collect();
+fn seconds_per_call(per_round: usize, call: &mut impl FnMut()) -> f64 {
+    let start = Instant::now();
+    for _ in 0..per_round {
+        call();
+    }
+    start.elapsed().as_secs_f64() / per_round as f64
+}
+
+fn median(mut samples: Vec<f64>) -> f64 {
     samples.sort_by(f64::total_cmp);
     samples[samples.len() / 2]
+}
+
+/// Rounds alternate a batch of the baseline with a batch of the case, so that a
+/// change of the machine's speed during the run affects both alike. Returns the
+/// median seconds per call of the case and the median of the per-round ratios.
+fn timed_against(
+    rounds: usize,
+    per_round: usize,
+    baseline: &mut impl FnMut(),
+    mut case: impl FnMut(),
+) -> (f64, f64, f64) {
+    let mut times = Vec::with_capacity(rounds);
+    let mut base_times = Vec::with_capacity(rounds);
+    let mut ratios = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let b = seconds_per_call(200, baseline);
+        let t = seconds_per_call(per_round, &mut case);
+        times.push(t);
+        base_times.push(b);
+        ratios.push(t / b);
+    }
+    (median(times), median(base_times), median(ratios))
 }
 
 fn main() {
@@ -52,18 +72,18 @@ fn main() {
     let omega: Vec<f64> = semicircle.freq_hz.iter().map(|f| TAU * f).collect();
     let mut grad = vec![Complex64::new(0.0, 0.0); 4];
     let ln_omega: Vec<f64> = omega.iter().map(|w| w.ln()).collect();
-    let baseline = median_time(201, 2000, || {
+    let mut baseline = || {
         let mut sum = Complex64::new(0.0, 0.0);
         let model = circuit.at(black_box(&params));
         for (&w, &ln_w) in omega.iter().zip(&ln_omega) {
             sum += model.impedance_and_gradient(w, ln_w, &mut grad);
         }
         black_box(sum);
-    });
+    };
 
     println!("sigmafit fit benchmark: 71-point spectra, 0.5 % noise, median of 101 rounds");
-    println!("{:<44} {:>12} {:>10} {:>6}", "case", "median", "x baseline", "iter");
-    println!("{:<44} {:>10.3} µs {:>10.1} {:>6}", "baseline: model + Jacobian, 71 points", baseline * 1e6, 1.0, "");
+    println!("baseline: one model + Jacobian pass over the 71 points, timed in every round");
+    println!("{:<44} {:>12} {:>12} {:>10} {:>6}", "case", "median", "baseline", "x baseline", "iter");
     for (label, preset, s) in [
         ("fit inductive (R0-CPE0), one descent", Preset::Inductive, &inductive),
         ("fit semicircle (R1-p(R2,CPE2)), one descent", Preset::Semicircle, &semicircle),
@@ -72,19 +92,19 @@ fn main() {
         let circuit = preset.circuit();
         let result = fit(s, &circuit, Some(preset), &single).expect("fit runs");
         assert!(result.stats.converged, "{label} converges");
-        let t = median_time(101, 50, || {
+        let (t, b, ratio) = timed_against(101, 50, &mut baseline, || {
             black_box(fit(black_box(s), &circuit, Some(preset), &single).ok());
         });
-        println!("{label:<44} {:>10.1} µs {:>10.1} {:>6}", t * 1e6, t / baseline, result.stats.iterations);
+        println!("{label:<44} {:>9.1} µs {:>9.2} µs {:>10.1} {:>6}", t * 1e6, b * 1e6, ratio, result.stats.iterations);
     }
     let settings = Settings {
         geometry: Some(Geometry::from_diameter(1.0, 10.0, None, None).expect("valid geometry")),
         ..Settings::default()
     };
     for (label, s) in [("auto analysis, case (a) spectrum", &inductive), ("auto analysis, case (b) spectrum", &semicircle)] {
-        let t = median_time(101, 20, || {
+        let (t, b, ratio) = timed_against(101, 20, &mut baseline, || {
             black_box(analyse(black_box(s), &settings).ok());
         });
-        println!("{label:<44} {:>10.1} µs {:>10.1} {:>6}", t * 1e6, t / baseline, "");
+        println!("{label:<44} {:>9.1} µs {:>9.2} µs {:>10.1} {:>6}", t * 1e6, b * 1e6, ratio, "");
     }
 }
