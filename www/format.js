@@ -141,3 +141,12 @@ export function parseDecimal(raw) {
   if (!Number.isFinite(v)) throw new Error(`“${raw.trim()}” is too large`);
   return v;
 }
+
+/**
+ * The core writes numbers in its sentences in plain text ("1.27e-4 S/cm"); on the page
+ * they are typeset like every other number here ("1.27 × 10⁻⁴ S/cm").
+ */
+export function typesetProse(text) {
+  return String(text).replace(/(\d(?:\.\d+)?)e([+-]?)0*(\d+)/g, (_, mantissa, sign, digits) =>
+    `${mantissa}\u00a0×\u00a010${superscript((sign === '-' ? '-' : '') + digits)}`);
+}

@@ -1,7 +1,7 @@
 // Rendering of one spectrum's result: headline figures, parameter table, the
 // circuit-choice panel (with its log-σ scale) and the capacitance attribution.
 
-import { withError, sci, hz, ohm, nm, sig, superscript } from './format.js';
+import { withError, sci, hz, ohm, nm, sig, superscript, typesetProse } from './format.js';
 
 const $ = (sel) => document.querySelector(sel);
 const SVG = 'http://www.w3.org/2000/svg';
@@ -183,7 +183,7 @@ function renderHeadline(a) {
   setResult('circuit', a.kind);
   $('#circuit-kind').textContent = a.preset ? PRESET_TEXT[a.preset] : `${KIND_TEXT[a.kind] ?? a.kind}`;
   $('#circuit-string').textContent = `${a.circuit} · ${METHOD_TEXT[a.choice.method] ?? a.choice.method}`;
-  $('#choice-sentence').textContent = a.choice.sentence;
+  $('#choice-sentence').textContent = typesetProse(a.choice.sentence);
 }
 
 function paramName(name) {
@@ -429,7 +429,7 @@ function renderAttribution(a) {
     ['<i>C</i><sub>eff</sub> / <i>C</i><sub>bulk</sub>', c.ratio_to_bulk ? sig(c.ratio_to_bulk, 3) : null],
     ['Implied layer', c.layer_thickness_nm ? `${nm(c.layer_thickness_nm)} between ${sig(c.particle_um, 4)} µm particles` : null],
   ]);
-  $('#attribution-paragraph').textContent = c.paragraph;
+  $('#attribution-paragraph').textContent = typesetProse(c.paragraph);
   const body = $('#isw-table tbody');
   body.replaceChildren();
   for (const t of c.table) {

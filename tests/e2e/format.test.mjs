@@ -2,7 +2,7 @@
 
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { withError, sci, sig, ohm, hz, parseDecimal } from '../../www/format.js';
+import { withError, sci, sig, ohm, hz, parseDecimal, typesetProse } from '../../www/format.js';
 
 const plain = (s) => s.replace(/\u00a0/g, ' ');
 
@@ -68,4 +68,11 @@ it('decimal input: one decimal comma is a point; ambiguity is an error', () => {
   assert.throws(() => parseDecimal('1,2,3'), /ambiguous/);
   assert.throws(() => parseDecimal('abc'), /not a number/);
   assert.throws(() => parseDecimal('1e999'), /too large/);
+});
+
+it('numbers in the core\'s sentences are typeset, the rest is left alone', () => {
+  assert.equal(
+    plain(typesetProse("σ_eff = 1.27e-4 S/cm is below the paper's 1e-3 S/cm; R1-p(R2,CPE2) at 42.1 kHz; 2.3e+5 Ω; 5.00e-10 F/cm")),
+    "σ_eff = 1.27 × 10⁻⁴ S/cm is below the paper's 1 × 10⁻³ S/cm; R1-p(R2,CPE2) at 42.1 kHz; 2.3 × 10⁵ Ω; 5.00 × 10⁻¹⁰ F/cm",
+  );
 });

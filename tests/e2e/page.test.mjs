@@ -82,7 +82,8 @@ describe('sigmafit page', () => {
     assert.ok(relErr(r.sigma, EXAMPLE_SIGMA) < 0.01, `example sigma ${r.sigma} vs ${EXAMPLE_SIGMA}`);
     assert.ok(relErr(r.rCon, 1000) < 0.01, `example R_con ${r.rCon}`);
     assert.equal(list[0].sigma, r.sigma);
-    assert.match(await page.textContent('#choice-sentence'), /semicircle/);
+    assert.match(await page.textContent("#choice-sentence"), /semicircle/);
+    assert.match(await page.textContent("#choice-sentence"), /1\u00a0×\u00a010⁻³ S\/cm/);
     assert.ok((await page.$$('#isw-table tr.candidate')).length >= 1, 'candidate ISW rows are highlighted');
     // The canvases are sized in device pixels and have been drawn on.
     const drawn = await page.$eval('#plot-nyquist', (c) => {
