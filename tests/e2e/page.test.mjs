@@ -266,6 +266,26 @@ describe('sigmafit page', () => {
     await context.close();
   });
 
+  it('flags an extrapolated R_con and says why a circuit has no R_con', async () => {
+    const { page, context, problems } = await openPage();
+    // The example's apex is at 42 kHz: fitting only up to 1 kHz leaves it outside the window.
+    await page.selectOption('#circuit', 'semicircle');
+    await page.fill('#fmax-hz', '1000');
+    await page.waitForSelector('#quality-badges [data-quality="extrapolated"]', { timeout: 30_000 });
+    assert.match(await page.textContent('#choice-sentence'), /extrapolated/);
+    // A circuit that blocks direct current has no R_con, and the page says so instead of
+    // asking for a geometry it already has.
+    await page.fill('#fmax-hz', '');
+    await page.selectOption('#circuit', 'custom');
+    await page.fill('#circuit-text', 'R0-C1');
+    await page.press('#circuit-text', 'Enter');
+    await page.waitForFunction(() => /C1 blocks direct current/.test(document.querySelector('#sigma-note')?.textContent ?? ''));
+    assert.equal(await page.textContent('#sigma-text'), 'none');
+    assert.match(await page.textContent('#choice-sentence'), /There is no R_con/);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   it('reads decimal commas, flags ambiguous numbers beside their field, and hashes the file\'s bytes', async () => {
     const { page, context, requests, problems } = await openPage();
     await page.fill('#thickness-mm', '1,5');
