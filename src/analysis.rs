@@ -4,11 +4,12 @@
 
 use crate::attribution::{self, ArcCapacitor, Attribution};
 use crate::choice::{self, Candidate, Choice, Method, PaperRule, RConStatus};
-use crate::circuit::{Arc, CircuitError};
+use crate::circuit::Arc;
 use crate::fit::{self, FitError, FitOptions, FitResult, FitStats, ParamStatus};
-use crate::pellet::{self, Geometry, Measured};
+use crate::pellet::{self, ContactResistance, Geometry, Measured};
 use crate::preset::{CircuitChoice, Kind, Preset};
 use crate::spectrum::{ImagConvention, Spectrum};
+use num_complex::Complex64;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -40,7 +41,6 @@ impl Default for Settings {
 /// Why an analysis failed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AnalysisError {
-    Circuit(CircuitError),
     Fit(FitError),
     Settings(String),
 }
@@ -48,7 +48,6 @@ pub enum AnalysisError {
 impl fmt::Display for AnalysisError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            AnalysisError::Circuit(e) => e.fmt(f),
             AnalysisError::Fit(e) => e.fmt(f),
             AnalysisError::Settings(e) => f.write_str(e),
         }
@@ -175,18 +174,14 @@ fn auto(spectrum: &Spectrum, settings: &Settings) -> Result<AutoPick, AnalysisEr
     let candidates: Vec<Candidate> = fits
         .iter()
         .map(|(preset, f)| {
-            let r_con = pellet::contact_resistance(f, settings.lead_ohm, largest_fitted_z(spectrum, f)).ok();
-            let sigma = match (&r_con, &settings.geometry) {
-                (Some(r), Some(g)) => Some(pellet::conductivity(r, g).value),
-                _ => None,
-            };
+            let (r_con, sigma) = r_con_and_sigma(f, settings, largest_fitted_z(spectrum, f));
             Candidate {
                 preset: *preset,
                 bic: f.stats.bic,
                 converged: f.stats.converged,
                 rms_relative: f.stats.rms_relative,
-                r_con_ohm: r_con.map(|r| r.value),
-                sigma_s_per_cm: sigma,
+                r_con_ohm: r_con.ok().map(|r| r.value),
+                sigma_s_per_cm: sigma.map(|s| s.value),
             }
         })
         .collect();
@@ -209,23 +204,14 @@ fn explain(
     candidates: Vec<Candidate>,
     delta_bic: Option<f64>,
 ) -> Outcome {
-    let fitted_freq: Vec<f64> = spectrum
-        .freq_hz
-        .iter()
-        .zip(&fit.fitted)
-        .filter(|(_, keep)| **keep)
-        .map(|(f, _)| *f)
-        .collect();
-    let f_min = fitted_freq.first().copied().unwrap_or(f64::NAN);
-    let f_max = fitted_freq.last().copied().unwrap_or(f64::NAN);
-
-    let r_con = pellet::contact_resistance(&fit, settings.lead_ohm, largest_fitted_z(spectrum, &fit));
-    let sigma = match (&r_con, &settings.geometry) {
-        (Ok(r), Some(g)) => Some(pellet::conductivity(r, g)),
-        _ => None,
-    };
+    let fitted: Vec<(f64, Complex64)> = fitted_points(spectrum, &fit).collect();
+    let f_min = fitted.first().map_or(f64::NAN, |p| p.0);
+    let f_max = fitted.last().map_or(f64::NAN, |p| p.0);
+    // Points are sorted by frequency: the first fitted one is the lowest.
+    let lowest_re = fitted.first().map_or(f64::NAN, |p| p.1.re);
 
     let largest_z = largest_fitted_z(spectrum, &fit);
+    let (r_con, sigma) = r_con_and_sigma(&fit, settings, largest_z);
     let arc = main_arc(&fit, largest_z);
     let mut capacitance_note = None;
     let mut capacitance = None;
@@ -256,7 +242,7 @@ fn explain(
     };
     let (status, status_reason) = match &r_con {
         Ok(r) => {
-            let (s, why) = choice::r_con_status(r.fitted_dc_ohm, lowest_fitted_re(spectrum, &fit), f_min, apex.as_ref());
+            let (s, why) = choice::r_con_status(r.fitted_dc_ohm, lowest_re, f_min, apex.as_ref());
             (Some(s), why)
         }
         Err(why) => (None, format!("no R_con: {why}")),
@@ -334,7 +320,7 @@ fn explain(
         capacitance_note,
         spectrum: SpectrumReport {
             n_points: spectrum.len(),
-            n_fitted: fitted_freq.len(),
+            n_fitted: fitted.len(),
             f_min_hz: spectrum.f_min(),
             f_max_hz: spectrum.f_max(),
             imag_convention: spectrum.imag_convention,
@@ -385,25 +371,35 @@ fn quality_notes(fit: &FitResult) -> Vec<String> {
     notes
 }
 
-fn largest_fitted_z(spectrum: &Spectrum, fit: &FitResult) -> f64 {
+/// The points the fit used, as (frequency in Hz, Z), lowest frequency first.
+fn fitted_points<'a>(spectrum: &'a Spectrum, fit: &'a FitResult) -> impl Iterator<Item = (f64, Complex64)> + 'a {
     spectrum
-        .z
+        .freq_hz
         .iter()
+        .zip(&spectrum.z)
         .zip(&fit.fitted)
         .filter(|(_, keep)| **keep)
-        .map(|(z, _)| z.norm())
-        .fold(0.0, f64::max)
+        .map(|((f, z), _)| (*f, *z))
 }
 
-/// The Re Z of the data at the lowest fitted frequency.
-fn lowest_fitted_re(spectrum: &Spectrum, fit: &FitResult) -> f64 {
-    spectrum
-        .z
-        .iter()
-        .zip(&fit.fitted)
-        .find(|(_, keep)| **keep)
-        .map_or(f64::NAN, |(z, _)| z.re)
+fn largest_fitted_z(spectrum: &Spectrum, fit: &FitResult) -> f64 {
+    fitted_points(spectrum, fit).map(|(_, z)| z.norm()).fold(0.0, f64::max)
 }
+
+/// R_con (or why there is none) and, with a geometry, σ_eff.
+fn r_con_and_sigma(
+    fit: &FitResult,
+    settings: &Settings,
+    largest_measured_ohm: f64,
+) -> (Result<ContactResistance, String>, Option<Measured>) {
+    let r_con = pellet::contact_resistance(fit, settings.lead_ohm, largest_measured_ohm);
+    let sigma = match (&r_con, &settings.geometry) {
+        (Ok(r), Some(g)) => Some(pellet::conductivity(r, g)),
+        _ => None,
+    };
+    (r_con, sigma)
+}
+
 
 /// The semicircle to attribute: of the circuit's R ‖ C and R ‖ CPE pairs, the one
 /// with the largest resistance (it dominates R_con), unless that resistance ran away.

@@ -273,18 +273,6 @@ impl Circuit {
         self.at(params).impedance(omega, omega.ln())
     }
 
-    /// Impedance and its derivative with respect to every parameter.
-    /// `ln_omega` must be `omega.ln()`; `grad` must have one slot per parameter.
-    pub fn impedance_and_gradient(
-        &self,
-        omega: f64,
-        ln_omega: f64,
-        params: &[f64],
-        grad: &mut [Complex64],
-    ) -> Complex64 {
-        self.at(params).impedance_and_gradient(omega, ln_omega, grad)
-    }
-
     /// The circuit at fixed parameter values, with everything that does not depend
     /// on frequency computed once: evaluate many frequencies through this.
     pub fn at(&self, params: &[f64]) -> Evaluator<'_> {
@@ -807,7 +795,7 @@ mod tests {
         for omega in [0.7, 31.0, 2.2e3, 6.1e5, 3e7] {
             let ln_omega = f64::ln(omega);
             let mut grad = vec![Complex64::new(0.0, 0.0); params.len()];
-            let z = c.impedance_and_gradient(omega, ln_omega, &params, &mut grad);
+            let z = c.at(&params).impedance_and_gradient(omega, ln_omega, &mut grad);
             assert!(close(z, c.impedance(omega, &params), 1e-14));
             for j in 0..params.len() {
                 let h = 1e-5 * params[j].abs();

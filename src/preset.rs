@@ -73,14 +73,6 @@ impl Preset {
         }
         circuit
     }
-
-    /// The resistors whose sum is R_con.
-    pub fn r_con_terms(self) -> &'static [&'static str] {
-        match self {
-            Preset::Inductive => &["R0"],
-            Preset::Semicircle | Preset::SemicircleC => &["R1", "R2"],
-        }
-    }
 }
 
 impl fmt::Display for Preset {
@@ -112,12 +104,11 @@ mod tests {
 
     #[test]
     fn presets_parse() {
-        for preset in Preset::ALL {
-            let circuit = preset.circuit();
-            for term in preset.r_con_terms() {
-                assert!(circuit.param_index(term).is_some(), "{preset}: {term}");
-            }
-        }
+        // R_con is the DC limit: R0 for (a), R1 + R2 for both forms of (b).
+        let dc = |preset: Preset, values: &[f64]| preset.circuit().dc_resistance(values);
+        assert_eq!(dc(Preset::Inductive, &[2.0, 1e6, -0.9]), Ok(2.0));
+        assert_eq!(dc(Preset::Semicircle, &[40.0, 960.0, 1e-8, 0.9]), Ok(1000.0));
+        assert_eq!(dc(Preset::SemicircleC, &[40.0, 960.0, 1e-9]), Ok(1000.0));
         assert_eq!(Preset::Inductive.circuit().text(), "R0-CPE0");
         assert_eq!(
             Preset::Semicircle.circuit().params()[3].bounds,

@@ -300,8 +300,8 @@ impl LoadedSpectrum {
         let fit_ms = now_ms() - started;
         let (f_lo, f_hi) = (self.spectrum.f_min(), self.spectrum.f_max());
         let curve_f = log_grid(f_lo, f_hi, CURVE_PER_DECADE);
-        let curve_z: Vec<Complex64> = curve_f.iter().map(|&f| outcome.fit.model(f)).collect();
-        let model: Vec<Complex64> = self.spectrum.freq_hz.iter().map(|&f| outcome.fit.model(f)).collect();
+        let curve_z = outcome.fit.model(&curve_f);
+        let model = outcome.fit.model(&self.spectrum.freq_hz);
         let result = WebResult {
             provenance: Provenance {
                 sigmafit_version: env!("CARGO_PKG_VERSION"),

@@ -33,7 +33,7 @@ pub struct SpectrumFeatures {
 pub fn features(omega: &[f64], z: &[Complex64]) -> SpectrumFeatures {
     let n = omega.len().min(z.len());
     let tail = inductive_tail(&omega[..n], &z[..n]);
-    let arc = capacitive_arc(&omega[..n], &z[..n]);
+    let arc = capacitive_arc(&z[..n]);
     let low_count = (n / 10).clamp(1, 3);
     let r_low_data = mean(z[..low_count.min(n)].iter().map(|v| v.re));
     let r_high_data = z
@@ -206,8 +206,7 @@ struct Arc {
 }
 
 /// Kåsa circle fit through the capacitive points (−Im Z > 0).
-fn capacitive_arc(omega: &[f64], z: &[Complex64]) -> Option<Arc> {
-    let _ = omega;
+fn capacitive_arc(z: &[Complex64]) -> Option<Arc> {
     let points: Vec<(f64, f64)> = z.iter().filter(|v| v.im < 0.0).map(|v| (v.re, -v.im)).collect();
     let peak = points.iter().map(|p| p.1).fold(0.0, f64::max);
     let used: Vec<(f64, f64)> = points.into_iter().filter(|p| p.1 > 0.05 * peak).collect();

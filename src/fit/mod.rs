@@ -140,14 +140,6 @@ impl FitResult {
         self.params.iter().find(|p| p.name == name)
     }
 
-    /// Covariance of two parameters by name (0 for fixed or bounded ones).
-    pub fn covariance_of(&self, a: &str, b: &str) -> Option<f64> {
-        let cov = self.covariance.as_ref()?;
-        let i = self.circuit.param_index(a)?;
-        let j = self.circuit.param_index(b)?;
-        Some(cov[(i, j)])
-    }
-
     /// Correlation matrix of the free parameters: (names, rows).
     pub fn correlation(&self) -> Option<(Vec<String>, Vec<Vec<f64>>)> {
         let cov = self.covariance.as_ref()?;
@@ -187,9 +179,16 @@ impl FitResult {
         (variance.is_finite() && variance >= 0.0).then(|| variance.sqrt())
     }
 
-    /// The fitted model at frequency `f` (Hz).
-    pub fn model(&self, f_hz: f64) -> Complex64 {
-        self.circuit.impedance(TAU * f_hz, &self.values)
+    /// The fitted model at each frequency of `f_hz` (Hz), evaluated through one
+    /// [`Circuit::at`] rather than rebuilding the elements for every point.
+    pub fn model(&self, f_hz: &[f64]) -> Vec<Complex64> {
+        let model_at = self.circuit.at(&self.values);
+        f_hz.iter()
+            .map(|&f| {
+                let omega = TAU * f;
+                model_at.impedance(omega, omega.ln())
+            })
+            .collect()
     }
 }
 
