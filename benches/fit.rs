@@ -21,7 +21,10 @@ fn spectrum(preset: Preset, truth: &[f64]) -> Spectrum {
     let circuit = preset.circuit();
     let f = decade_grid(1e6, 0.1, 10);
     let mut noise = Noise::new(0x2545_F491_4F6C_DD1D);
-    let z: Vec<Complex64> = f.iter().map(|&fi| noise.proportional(circuit.impedance(TAU * fi, truth), 0.005)).collect();
+    let z: Vec<Complex64> = f
+        .iter()
+        .map(|&fi| noise.proportional(circuit.impedance(TAU * fi, truth), 0.005))
+        .collect();
     Spectrum::from_points(preset.name(), &f, &z).expect("71 valid points")
 }
 
@@ -64,7 +67,10 @@ fn main() {
     let inductive = spectrum(Preset::Inductive, &[2.0, 1.0 / 3e-7, -0.95]);
     let semicircle = spectrum(Preset::Semicircle, &[40.0, 960.0, 2.1e-8, 0.9]);
     let semicircle_c = spectrum(Preset::SemicircleC, &[40.0, 960.0, 4e-9]);
-    let single = FitOptions { single_start: true, ..FitOptions::default() };
+    let single = FitOptions {
+        single_start: true,
+        ..FitOptions::default()
+    };
 
     // Baseline: model + Jacobian at 71 points for the semicircle circuit.
     let circuit = Preset::Semicircle.circuit();
@@ -83,11 +89,22 @@ fn main() {
 
     println!("sigmafit fit benchmark: 71-point spectra, 0.5 % noise, median of 101 rounds");
     println!("baseline: one model + Jacobian pass over the 71 points, timed in every round");
-    println!("{:<44} {:>12} {:>12} {:>10} {:>6}", "case", "median", "baseline", "x baseline", "iter");
+    println!(
+        "{:<44} {:>12} {:>12} {:>10} {:>6}",
+        "case", "median", "baseline", "x baseline", "iter"
+    );
     for (label, preset, s) in [
         ("fit inductive (R0-CPE0), one descent", Preset::Inductive, &inductive),
-        ("fit semicircle (R1-p(R2,CPE2)), one descent", Preset::Semicircle, &semicircle),
-        ("fit semicircle-c (R1-p(R2,C2)), one descent", Preset::SemicircleC, &semicircle_c),
+        (
+            "fit semicircle (R1-p(R2,CPE2)), one descent",
+            Preset::Semicircle,
+            &semicircle,
+        ),
+        (
+            "fit semicircle-c (R1-p(R2,C2)), one descent",
+            Preset::SemicircleC,
+            &semicircle_c,
+        ),
     ] {
         let circuit = preset.circuit();
         let result = fit(s, &circuit, Some(preset), &single).expect("fit runs");
@@ -95,16 +112,31 @@ fn main() {
         let (t, b, ratio) = timed_against(101, 50, &mut baseline, || {
             black_box(fit(black_box(s), &circuit, Some(preset), &single).ok());
         });
-        println!("{label:<44} {:>9.1} µs {:>9.2} µs {:>10.1} {:>6}", t * 1e6, b * 1e6, ratio, result.stats.iterations);
+        println!(
+            "{label:<44} {:>9.1} µs {:>9.2} µs {:>10.1} {:>6}",
+            t * 1e6,
+            b * 1e6,
+            ratio,
+            result.stats.iterations
+        );
     }
     let settings = Settings {
         geometry: Some(Geometry::from_diameter(1.0, 10.0, None, None).expect("valid geometry")),
         ..Settings::default()
     };
-    for (label, s) in [("auto analysis, case (a) spectrum", &inductive), ("auto analysis, case (b) spectrum", &semicircle)] {
+    for (label, s) in [
+        ("auto analysis, case (a) spectrum", &inductive),
+        ("auto analysis, case (b) spectrum", &semicircle),
+    ] {
         let (t, b, ratio) = timed_against(101, 20, &mut baseline, || {
             black_box(analyse(black_box(s), &settings).ok());
         });
-        println!("{label:<44} {:>9.1} µs {:>9.2} µs {:>10.1} {:>6}", t * 1e6, b * 1e6, ratio, "");
+        println!(
+            "{label:<44} {:>9.1} µs {:>9.2} µs {:>10.1} {:>6}",
+            t * 1e6,
+            b * 1e6,
+            ratio,
+            ""
+        );
     }
 }

@@ -39,7 +39,9 @@ fn write(name: &str, header: &str, z: impl Fn(f64) -> Complex64, seed: u64) -> s
         let noisy = noise.proportional(z(f), NOISE);
         let _ = writeln!(text, "{f:.6e},{:.8e},{:.8e}", noisy.re, noisy.im);
     }
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("www").join("examples");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("www")
+        .join("examples");
     std::fs::create_dir_all(&dir)?;
     std::fs::write(dir.join(name), text)?;
     println!("wrote www/examples/{name}");

@@ -138,7 +138,9 @@ pub struct Outcome {
 pub fn analyse(spectrum: &Spectrum, settings: &Settings) -> Result<Outcome, AnalysisError> {
     for (name, value) in [("eps_r", settings.eps_r), ("particle diameter", settings.particle_um)] {
         if !(value.is_finite() && value > 0.0) {
-            return Err(AnalysisError::Settings(format!("{name} must be a positive number, got {value}")));
+            return Err(AnalysisError::Settings(format!(
+                "{name} must be a positive number, got {value}"
+            )));
         }
     }
     let (fit, kind, method, candidates, delta_bic) = match &settings.circuit {
@@ -291,7 +293,12 @@ fn explain(
         .map(|p| {
             (
                 p.name.clone(),
-                ParamReport { value: p.value, stderr: p.stderr, unit: p.unit, status: p.status },
+                ParamReport {
+                    value: p.value,
+                    stderr: p.stderr,
+                    unit: p.unit,
+                    status: p.status,
+                },
             )
         })
         .collect();
@@ -400,7 +407,6 @@ fn r_con_and_sigma(
     (r_con, sigma)
 }
 
-
 /// The semicircle to attribute: of the circuit's R ‖ C and R ‖ CPE pairs, the one
 /// with the largest resistance (it dominates R_con), unless that resistance ran away.
 fn main_arc(fit: &FitResult, largest_measured_ohm: f64) -> Result<Arc, String> {
@@ -430,7 +436,10 @@ fn main_arc(fit: &FitResult, largest_measured_ohm: f64) -> Result<Arc, String> {
 fn arc_capacitor(arc: &Arc, values: &[f64]) -> ArcCapacitor {
     let at = |i: usize| values.get(i).copied().unwrap_or(f64::NAN);
     if arc.is_cpe {
-        ArcCapacitor::Cpe { q: at(arc.capacitor), alpha: at(arc.capacitor + 1) }
+        ArcCapacitor::Cpe {
+            q: at(arc.capacitor),
+            alpha: at(arc.capacitor + 1),
+        }
     } else {
         ArcCapacitor::Ideal { c: at(arc.capacitor) }
     }

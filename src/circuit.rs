@@ -228,7 +228,11 @@ impl Circuit {
                 if let [a, b] = children.as_slice()
                     && let (Some(x), Some(y)) = (element(a), element(b))
                 {
-                    let (resistor, capacitor) = if x.kind == ElementKind::Resistor { (x, y) } else { (y, x) };
+                    let (resistor, capacitor) = if x.kind == ElementKind::Resistor {
+                        (x, y)
+                    } else {
+                        (y, x)
+                    };
                     if resistor.kind == ElementKind::Resistor
                         && matches!(capacitor.kind, ElementKind::Capacitor | ElementKind::Cpe)
                     {
@@ -289,7 +293,12 @@ impl Circuit {
                     ElementKind::Cpe => {
                         let alpha = params.get(p + 1).copied().unwrap_or(f64::NAN);
                         let (sin, cos) = (-alpha * FRAC_PI_2).sin_cos();
-                        ElementConst::Cpe { inv_q: 1.0 / value, alpha, cos, sin }
+                        ElementConst::Cpe {
+                            inv_q: 1.0 / value,
+                            alpha,
+                            cos,
+                            sin,
+                        }
                     }
                     ElementKind::Warburg => ElementConst::Warburg { sigma: value },
                 }
@@ -314,9 +323,7 @@ impl Circuit {
                 match element.kind {
                     ElementKind::Resistor => Dc::Finite(params[p]),
                     ElementKind::Inductor => Dc::Finite(0.0),
-                    ElementKind::Capacitor => {
-                        Dc::Open(format!("{} blocks direct current", element.label))
-                    }
+                    ElementKind::Capacitor => Dc::Open(format!("{} blocks direct current", element.label)),
                     ElementKind::Warburg => Dc::Open(format!(
                         "{} (semi-infinite Warburg) grows without limit at low frequency",
                         element.label
@@ -463,12 +470,14 @@ pub struct Evaluator<'a> {
 impl Evaluator<'_> {
     /// Impedance at `omega` (rad/s); `ln_omega` must be `omega.ln()`.
     pub fn impedance(&self, omega: f64, ln_omega: f64) -> Complex64 {
-        self.circuit.eval(&self.circuit.root, omega, ln_omega, &self.consts, None)
+        self.circuit
+            .eval(&self.circuit.root, omega, ln_omega, &self.consts, None)
     }
 
     /// Impedance and ∂Z/∂p for every parameter into `grad` (one slot per parameter).
     pub fn impedance_and_gradient(&self, omega: f64, ln_omega: f64, grad: &mut [Complex64]) -> Complex64 {
-        self.circuit.eval(&self.circuit.root, omega, ln_omega, &self.consts, Some(grad))
+        self.circuit
+            .eval(&self.circuit.root, omega, ln_omega, &self.consts, Some(grad))
     }
 }
 
@@ -589,7 +598,10 @@ impl Parser<'_> {
         let here = match self.peek() {
             Some(_) => self.pos,
             None => {
-                return Err(self.error(self.pos, "expected an element such as R1, C1, L1, CPE1 or W1, or p(...)"));
+                return Err(self.error(
+                    self.pos,
+                    "expected an element such as R1, C1, L1, CPE1 or W1, or p(...)",
+                ));
             }
         };
         let is_parallel = matches!(self.chars.get(here), Some('p') | Some('P'))
@@ -647,24 +659,40 @@ impl Parser<'_> {
             "W" => ElementKind::Warburg,
             "" => {
                 let found = self.chars.get(start).copied().unwrap_or(' ');
-                return Err(self.error(start, &format!("expected an element such as R1, C1, L1, CPE1 or W1, found '{found}'")));
+                return Err(self.error(
+                    start,
+                    &format!("expected an element such as R1, C1, L1, CPE1 or W1, found '{found}'"),
+                ));
             }
             other => {
-                return Err(self.error(start, &format!("unknown element '{other}'; known elements are R, C, L, CPE and W")));
+                return Err(self.error(
+                    start,
+                    &format!("unknown element '{other}'; known elements are R, C, L, CPE and W"),
+                ));
             }
         };
         let digits_start = self.pos;
         let mut number = String::new();
-        while let Some(c) = self.chars.get(self.pos).filter(|c| c.is_ascii_alphanumeric() || **c == '_') {
+        while let Some(c) = self
+            .chars
+            .get(self.pos)
+            .filter(|c| c.is_ascii_alphanumeric() || **c == '_')
+        {
             number.push(*c);
             self.pos += 1;
         }
         if number.is_empty() {
-            return Err(self.error(digits_start, &format!("element {} needs a number, e.g. {}1", kind.prefix(), kind.prefix())));
+            return Err(self.error(
+                digits_start,
+                &format!("element {} needs a number, e.g. {}1", kind.prefix(), kind.prefix()),
+            ));
         }
         let label = format!("{}{}", kind.prefix(), number);
         if self.elements.iter().any(|e| e.label == label) {
-            return Err(self.error(start, &format!("{label} appears twice; number every element differently")));
+            return Err(self.error(
+                start,
+                &format!("{label} appears twice; number every element differently"),
+            ));
         }
         let first_param = self.params.len();
         let element_index = self.elements.len();
@@ -750,7 +778,17 @@ mod tests {
         let names: Vec<_> = c.params().iter().map(|p| p.name.as_str()).collect();
         assert_eq!(
             names,
-            ["L0", "R0", "R1", "CPE1.Q", "CPE1.alpha", "R2", "CPE2.Q", "CPE2.alpha", "W1"]
+            [
+                "L0",
+                "R0",
+                "R1",
+                "CPE1.Q",
+                "CPE1.alpha",
+                "R2",
+                "CPE2.Q",
+                "CPE2.alpha",
+                "W1"
+            ]
         );
         assert_eq!(c.text(), "L0-R0-p(R1,CPE1)-p(R2,CPE2)-W1");
         assert_eq!(Circuit::parse(" R0 - p( R1 , CPE1 ) ").unwrap().text(), "R0-p(R1,CPE1)");
@@ -830,11 +868,21 @@ mod tests {
         let inductive = Circuit::parse("R0-CPE0").unwrap();
         assert_eq!(inductive.dc_resistance(&[1.3, 1e6, -0.95]), Ok(1.3));
         let blocked = Circuit::parse("R0-p(R1,C1)-C2").unwrap();
-        assert!(blocked.dc_resistance(&[1.0, 2.0, 1e-6, 1e-3]).unwrap_err().contains("C2"));
+        assert!(
+            blocked
+                .dc_resistance(&[1.0, 2.0, 1e-6, 1e-3])
+                .unwrap_err()
+                .contains("C2")
+        );
         let warburg = Circuit::parse("R0-W1").unwrap();
         assert!(warburg.dc_resistance(&[1.0, 2.0]).is_err());
         let capacitive_cpe = Circuit::parse("R0-CPE1").unwrap();
-        assert!(capacitive_cpe.dc_resistance(&[1.0, 1e-6, 0.8]).unwrap_err().contains("alpha"));
+        assert!(
+            capacitive_cpe
+                .dc_resistance(&[1.0, 1e-6, 0.8])
+                .unwrap_err()
+                .contains("alpha")
+        );
         let shunted = Circuit::parse("p(R1,C1)-p(R2,W2)").unwrap();
         assert_eq!(shunted.dc_resistance(&[3.0, 1e-6, 4.0, 1.0]), Ok(7.0));
     }
@@ -844,8 +892,22 @@ mod tests {
         let c = Circuit::parse("L0-R0-p(R1,CPE1)-p(C2,R2)-p(R3,W3)").unwrap();
         let arcs = c.arcs();
         assert_eq!(arcs.len(), 2);
-        assert_eq!((c.params()[arcs[0].resistor].name.as_str(), arcs[0].label.as_str(), arcs[0].is_cpe), ("R1", "CPE1", true));
-        assert_eq!((c.params()[arcs[1].resistor].name.as_str(), arcs[1].label.as_str(), arcs[1].is_cpe), ("R2", "C2", false));
+        assert_eq!(
+            (
+                c.params()[arcs[0].resistor].name.as_str(),
+                arcs[0].label.as_str(),
+                arcs[0].is_cpe
+            ),
+            ("R1", "CPE1", true)
+        );
+        assert_eq!(
+            (
+                c.params()[arcs[1].resistor].name.as_str(),
+                arcs[1].label.as_str(),
+                arcs[1].is_cpe
+            ),
+            ("R2", "C2", false)
+        );
         assert!(c.can_be_inductive());
         assert!(!Circuit::parse("R0-p(R1,C1)").unwrap().can_be_inductive());
         assert!(Circuit::parse("R0-p(R1,C1,C2)").unwrap().arcs().is_empty());

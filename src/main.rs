@@ -2,8 +2,8 @@
 //! web page uses.
 
 use sigmafit::analysis::{Analysis, Settings, analyse};
-use sigmafit::numfmt::{sci, sig, with_error};
 use sigmafit::fit::{ParamStatus, Weighting};
+use sigmafit::numfmt::{sci, sig, with_error};
 use sigmafit::pellet::GeometryInput;
 use sigmafit::preset::CircuitChoice;
 use sigmafit::spectrum::parse_spectrum;
@@ -91,7 +91,11 @@ fn main() -> ExitCode {
             }
         }
     }
-    if any_failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if any_failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn to_json(file: &str, analysis: &Analysis) -> serde_json::Value {
@@ -223,7 +227,10 @@ fn report(file: &str, a: &Analysis) -> String {
                 ParamStatus::AtLowerBound => "  (at its lower bound)".into(),
                 ParamStatus::AtUpperBound => "  (at its upper bound)".into(),
             };
-            out.push_str(&format!("   {name:<12} {}{note}\n", with_error(p.value, p.stderr, p.unit)));
+            out.push_str(&format!(
+                "   {name:<12} {}{note}\n",
+                with_error(p.value, p.stderr, p.unit)
+            ));
         }
     }
     let s = &a.stats;
@@ -246,7 +253,10 @@ fn report(file: &str, a: &Analysis) -> String {
                 _ => "  (measured)",
             }
         )),
-        None => out.push_str(&labelled("R_con", &format!("none: {}", a.r_con_note.as_deref().unwrap_or("")))),
+        None => out.push_str(&labelled(
+            "R_con",
+            &format!("none: {}", a.r_con_note.as_deref().unwrap_or("")),
+        )),
     }
     match &a.sigma_s_per_cm {
         Some(sigma) => out.push_str(&format!(

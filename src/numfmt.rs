@@ -44,17 +44,27 @@ pub fn with_error(value: f64, stderr: Option<f64>, unit: &str) -> String {
     if !value.is_finite() {
         return format!("{value} {unit}");
     }
-    let exponent = if value == 0.0 { error.abs().log10().floor() as i32 } else { value.abs().log10().floor() as i32 };
+    let exponent = if value == 0.0 {
+        error.abs().log10().floor() as i32
+    } else {
+        value.abs().log10().floor() as i32
+    };
     let last_digit = error.log10().floor() as i32 - 1;
     if (-3..5).contains(&exponent) {
         let decimals = (-last_digit).clamp(0, 17) as usize;
-        format!("{value:.decimals$} ± {error:.decimals$} {unit}").trim_end().to_string()
+        format!("{value:.decimals$} ± {error:.decimals$} {unit}")
+            .trim_end()
+            .to_string()
     } else {
         let scale = 10f64.powi(exponent);
         let decimals = (exponent - last_digit).clamp(0, 17) as usize;
-        format!("({:.decimals$} ± {:.decimals$})e{exponent} {unit}", value / scale, error / scale)
-            .trim_end()
-            .to_string()
+        format!(
+            "({:.decimals$} ± {:.decimals$})e{exponent} {unit}",
+            value / scale,
+            error / scale
+        )
+        .trim_end()
+        .to_string()
     }
 }
 

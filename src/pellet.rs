@@ -49,7 +49,9 @@ fn positive(name: &str, value: f64, unit: &str) -> Result<f64, GeometryError> {
     if value.is_finite() && value > 0.0 {
         Ok(value)
     } else {
-        Err(GeometryError(format!("{name} must be a positive number of {unit}, got {value}")))
+        Err(GeometryError(format!(
+            "{name} must be a positive number of {unit}, got {value}"
+        )))
     }
 }
 
@@ -158,7 +160,9 @@ pub fn contact_resistance(
     largest_measured_ohm: f64,
 ) -> Result<ContactResistance, String> {
     if !lead_ohm.is_finite() || lead_ohm < 0.0 {
-        return Err(format!("the lead resistance must be zero or positive, got {lead_ohm} ohm"));
+        return Err(format!(
+            "the lead resistance must be zero or positive, got {lead_ohm} ohm"
+        ));
     }
     let dc = fit.circuit.dc_resistance(&fit.values)?;
     if !(dc <= RUNAWAY_FACTOR * largest_measured_ohm) {
@@ -216,15 +220,35 @@ mod tests {
     fn geometry_input_combinations() {
         let none = GeometryInput::default();
         assert_eq!(none.resolve(), Ok(None));
-        let disc = GeometryInput { thickness_mm: Some(1.0), diameter_mm: Some(10.0), ..none };
+        let disc = GeometryInput {
+            thickness_mm: Some(1.0),
+            diameter_mm: Some(10.0),
+            ..none
+        };
         assert!((disc.resolve().unwrap().unwrap().area_cm2 - PI / 4.0).abs() < 1e-15);
-        let area = GeometryInput { thickness_mm: Some(1.0), area_cm2: Some(0.5), ..none };
+        let area = GeometryInput {
+            thickness_mm: Some(1.0),
+            area_cm2: Some(0.5),
+            ..none
+        };
         assert_eq!(area.resolve().unwrap().unwrap().area_cm2, 0.5);
         for bad in [
-            GeometryInput { diameter_mm: Some(10.0), ..none },
-            GeometryInput { thickness_mm: Some(1.0), ..none },
-            GeometryInput { area_cm2: Some(0.5), ..disc },
-            GeometryInput { diameter_err_mm: Some(0.1), ..area },
+            GeometryInput {
+                diameter_mm: Some(10.0),
+                ..none
+            },
+            GeometryInput {
+                thickness_mm: Some(1.0),
+                ..none
+            },
+            GeometryInput {
+                area_cm2: Some(0.5),
+                ..disc
+            },
+            GeometryInput {
+                diameter_err_mm: Some(0.1),
+                ..area
+            },
         ] {
             assert!(bad.resolve().is_err(), "{bad:?}");
         }
@@ -234,7 +258,12 @@ mod tests {
     fn conductivity_and_its_error_by_hand() {
         // 1 mm × 10 mm pellet, R = 1000 ± 10 ohm: σ = 0.1 / (1000 · 0.785398) S/cm.
         let g = Geometry::from_diameter(1.0, 10.0, Some(0.02), Some(0.1)).unwrap();
-        let r = ContactResistance { value: 1000.0, stderr: Some(10.0), fitted_dc_ohm: 1000.0, lead_ohm: 0.0 };
+        let r = ContactResistance {
+            value: 1000.0,
+            stderr: Some(10.0),
+            fitted_dc_ohm: 1000.0,
+            lead_ohm: 0.0,
+        };
         let s = conductivity(&r, &g);
         assert!((s.value - 1.2732395447351627e-4).abs() < 1e-18);
         // relative: 1 % (R), 2 % (d), 2 % (A = 2 × 1 % of D) → 3 %

@@ -93,15 +93,8 @@ impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for PlotE
 /// per pixel. `px_w`/`px_h` are the pixel lengths the ranges map onto.
 /// Ranges are expanded symmetrically about their centre; never shrunk.
 /// Degenerate pixel sizes or non-finite input return the input unchanged.
-pub fn equal_aspect_ranges(
-    x: (f64, f64),
-    y: (f64, f64),
-    px_w: f64,
-    px_h: f64,
-) -> ((f64, f64), (f64, f64)) {
-    let finite = [x.0, x.1, y.0, y.1, px_w, px_h]
-        .iter()
-        .all(|v| v.is_finite());
+pub fn equal_aspect_ranges(x: (f64, f64), y: (f64, f64), px_w: f64, px_h: f64) -> ((f64, f64), (f64, f64)) {
+    let finite = [x.0, x.1, y.0, y.1, px_w, px_h].iter().all(|v| v.is_finite());
     if !finite || px_w <= 0.0 || px_h <= 0.0 {
         return (x, y);
     }
@@ -215,11 +208,7 @@ fn trim_decimal_zeros(s: &str) -> &str {
 }
 
 fn clean_number(s: &str) -> String {
-    if s == "-0" {
-        "0".to_string()
-    } else {
-        s.to_string()
-    }
+    if s == "-0" { "0".to_string() } else { s.to_string() }
 }
 
 fn ordered(r: (f64, f64)) -> (f64, f64) {
@@ -228,12 +217,10 @@ fn ordered(r: (f64, f64)) -> (f64, f64) {
 
 /// Min and max of the finite values, `None` if there are none.
 fn finite_minmax(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
-    values
-        .filter(|v| v.is_finite())
-        .fold(None, |acc, v| match acc {
-            None => Some((v, v)),
-            Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
-        })
+    values.filter(|v| v.is_finite()).fold(None, |acc, v| match acc {
+        None => Some((v, v)),
+        Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
+    })
 }
 
 /// Pad a linear range by `frac` of its span on each side; a (nearly)
@@ -280,11 +267,7 @@ fn ensure_min_span(r: (f64, f64), min_span: f64) -> (f64, f64) {
 /// `frac` of the log span on each side and at least `min_decades` wide.
 fn log_range(values: impl Iterator<Item = f64>, frac: f64, min_decades: f64) -> Option<(f64, f64)> {
     // Exponents limited to +-300 keep 10^x normal, finite and positive.
-    let (lo, hi) = finite_minmax(
-        values
-            .filter(|v| *v > 0.0)
-            .map(|v| v.log10().clamp(-300.0, 300.0)),
-    )?;
+    let (lo, hi) = finite_minmax(values.filter(|v| *v > 0.0).map(|v| v.log10().clamp(-300.0, 300.0)))?;
     let span = hi - lo;
     let (mut a, mut b) = (lo - frac * span, hi + frac * span);
     if b - a < min_decades {
@@ -460,11 +443,7 @@ impl Ranged for LinAxis {
             return bold;
         }
         let mantissa = step / 10f64.powf(step.log10().floor());
-        let sub = if (mantissa - 2.0).abs() < 0.1 {
-            4.0
-        } else {
-            5.0
-        };
+        let sub = if (mantissa - 2.0).abs() < 0.1 { 4.0 } else { 5.0 };
         let light = ticks_with_step(self.lo, self.hi, step / sub);
         if light.len() <= hint.max_num_points() {
             light
@@ -685,9 +664,7 @@ where
         }
         match shape {
             Shape::Circle => area.draw(&Circle::new(p, r, style))?,
-            Shape::Square => {
-                area.draw(&(EmptyElement::at(p) + Rectangle::new([(-r, -r), (r, r)], style)))?
-            }
+            Shape::Square => area.draw(&(EmptyElement::at(p) + Rectangle::new([(-r, -r), (r, r)], style)))?,
         }
     }
     Ok(())
@@ -782,10 +759,7 @@ fn prepare<DB: DrawingBackend>(
     Ok(area.split_vertically(sz.header))
 }
 
-fn chart_builder<'a, 'b, DB: DrawingBackend>(
-    body: &'a DrawingArea<DB, Shift>,
-    sz: &Sizes,
-) -> ChartBuilder<'a, 'b, DB> {
+fn chart_builder<'a, 'b, DB: DrawingBackend>(body: &'a DrawingArea<DB, Shift>, sz: &Sizes) -> ChartBuilder<'a, 'b, DB> {
     let mut b = ChartBuilder::on(body);
     b.margin_top(sz.margin_top)
         .margin_bottom(sz.margin_bottom)
@@ -807,11 +781,7 @@ fn plotting_size<DB: DrawingBackend>(b: &mut ChartBuilder<DB>) -> Result<(u32, u
 
 fn label_count(px: f64, per_label: f64) -> usize {
     let n = (px / per_label).floor();
-    if n.is_finite() {
-        (n as usize).clamp(2, 12)
-    } else {
-        2
-    }
+    if n.is_finite() { (n as usize).clamp(2, 12) } else { 2 }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -872,8 +842,7 @@ where
 {
     let plain = area.strip_coord_spec();
     let (w, h) = plain.dim_in_pixel();
-    let style = text_style(family, sz.desc_font * 1.2, &theme.muted)
-        .pos(Pos::new(HPos::Center, VPos::Center));
+    let style = text_style(family, sz.desc_font * 1.2, &theme.muted).pos(Pos::new(HPos::Center, VPos::Center));
     plain.draw_text(text, &style, ((w / 2) as i32, (h / 2) as i32))?;
     Ok(())
 }
@@ -913,8 +882,7 @@ pub fn draw_nyquist<DB: DrawingBackend>(
     let family = style.font_family.as_str();
     let (header, body) = prepare(area, &sz, &theme)?;
 
-    let max_abs =
-        finite_minmax(data.z.iter().chain(data.curve_z.iter()).map(|z| z.norm())).map(|(_, hi)| hi);
+    let max_abs = finite_minmax(data.z.iter().chain(data.curve_z.iter()).map(|z| z.norm())).map(|(_, hi)| hi);
     let (factor, unit) = ohm_prefix(max_abs);
     let to_xy = |z: &Complex64| (z.re * factor, -z.im * factor);
 
@@ -1052,11 +1020,7 @@ pub fn draw_bode<DB: DrawingBackend>(
     };
     let phase_pt = |f: f64, z: &Complex64| {
         let p = phase_deg(*z);
-        if valid_f(f) && p.is_finite() {
-            (f, p)
-        } else {
-            nan
-        }
+        if valid_f(f) && p.is_finite() { (f, p) } else { nan }
     };
 
     let (mut mag_fit, mut mag_exc, mut ph_fit, mut ph_exc) = (vec![], vec![], vec![], vec![]);
@@ -1083,13 +1047,7 @@ pub fn draw_bode<DB: DrawingBackend>(
             .chain(mag_curve.iter())
             .filter(finite)
     };
-    let phases = || {
-        ph_fit
-            .iter()
-            .chain(ph_exc.iter())
-            .chain(ph_curve.iter())
-            .filter(finite)
-    };
+    let phases = || ph_fit.iter().chain(ph_exc.iter()).chain(ph_curve.iter()).filter(finite);
     let has_data = mags().count() + phases().count() > 0;
 
     let xr = log_range(mags().chain(phases()).map(|p| p.0), 0.03, 0.7).unwrap_or((1.0, 1e3));
@@ -1104,10 +1062,7 @@ pub fn draw_bode<DB: DrawingBackend>(
     let (pw, ph) = plotting_size(&mut builder)?;
     let n_x = label_count(f64::from(pw), 50.0 * sz.s);
     let n_y = label_count(f64::from(ph), 40.0 * sz.s);
-    let chart = builder.build_cartesian_2d(
-        LogAxis { lo: xr.0, hi: xr.1 },
-        LogAxis { lo: yr.0, hi: yr.1 },
-    )?;
+    let chart = builder.build_cartesian_2d(LogAxis { lo: xr.0, hi: xr.1 }, LogAxis { lo: yr.0, hi: yr.1 })?;
     let mut chart = chart.set_secondary_coord(LogAxis { lo: xr.0, hi: xr.1 }, LinAxis::new(pr));
 
     draw_mesh(
@@ -1129,20 +1084,13 @@ pub fn draw_bode<DB: DrawingBackend>(
     let y_top = py_range.start - base.1;
     let y_bottom = py_range.end - 1 - base.1;
     let axis = stroke_style(&theme.fg, sz.thin);
-    area.draw(&PathElement::new(
-        vec![(x_right, y_top), (x_right, y_bottom)],
-        axis,
-    ))?;
-    let label_font =
-        text_style(family, sz.tick_font, &theme.fg).pos(Pos::new(HPos::Left, VPos::Center));
+    area.draw(&PathElement::new(vec![(x_right, y_top), (x_right, y_bottom)], axis))?;
+    let label_font = text_style(family, sz.tick_font, &theme.fg).pos(Pos::new(HPos::Left, VPos::Center));
     let pspan = pr.1 - pr.0;
     let secondary = chart.borrow_secondary();
     for t in nice_ticks(pr.0, pr.1, n_y) {
         let y = secondary.backend_coord(&(xr.0, t)).1 - base.1;
-        area.draw(&PathElement::new(
-            vec![(x_right, y), (x_right + sz.tick_len, y)],
-            axis,
-        ))?;
+        area.draw(&PathElement::new(vec![(x_right, y), (x_right + sz.tick_len, y)], axis))?;
         let x_text = x_right + 2 * sz.tick_len;
         area.draw_text(&format_tick(t, pspan), &label_font, (x_text, y))?;
     }
@@ -1209,11 +1157,7 @@ pub fn draw_residuals<DB: DrawingBackend>(
     let (header, body) = prepare(area, &sz, &theme)?;
 
     let (mut re_fit, mut re_exc, mut im_fit, mut im_exc) = (vec![], vec![], vec![], vec![]);
-    let triples = data
-        .freq_hz
-        .iter()
-        .zip(data.z.iter())
-        .zip(data.model_at_data.iter());
+    let triples = data.freq_hz.iter().zip(data.z.iter()).zip(data.model_at_data.iter());
     for (i, ((&f, zd), zm)) in triples.enumerate() {
         let norm = zd.norm();
         if !(f.is_finite() && f > 0.0 && norm.is_finite() && norm > 0.0) {
@@ -1240,9 +1184,7 @@ pub fn draw_residuals<DB: DrawingBackend>(
     };
 
     let xr = log_range(data.freq_hz.iter().copied(), 0.03, 0.7).unwrap_or((1.0, 1e3));
-    let ymax = finite_minmax(all().map(|p| p.1.abs()))
-        .map(|(_, hi)| hi)
-        .unwrap_or(0.0);
+    let ymax = finite_minmax(all().map(|p| p.1.abs())).map(|(_, hi)| hi).unwrap_or(0.0);
     let yr = pad_range((-ymax, ymax), 0.1).unwrap_or((-1.0, 1.0));
 
     let mut builder = chart_builder(&body, &sz);
@@ -1264,11 +1206,7 @@ pub fn draw_residuals<DB: DrawingBackend>(
     )?;
 
     let pa = chart.plotting_area();
-    draw_polyline(
-        pa,
-        &[(xr.0, 0.0), (xr.1, 0.0)],
-        stroke_style(&theme.muted, sz.thin),
-    )?;
+    draw_polyline(pa, &[(xr.0, 0.0), (xr.1, 0.0)], stroke_style(&theme.muted, sz.thin))?;
     let hollow = marker_style(&theme.excluded, false, &sz);
     draw_markers(pa, &re_exc, Shape::Circle, sz.marker, hollow)?;
     draw_markers(pa, &im_exc, Shape::Square, sz.marker, hollow)?;
@@ -1342,9 +1280,7 @@ mod tests {
             let z = model
                 .iter()
                 .enumerate()
-                .map(|(i, m)| {
-                    m * Complex64::new(1.0 + 0.01 * (i as f64).sin(), 0.01 * (i as f64 * 0.7).cos())
-                })
+                .map(|(i, m)| m * Complex64::new(1.0 + 0.01 * (i as f64).sin(), 0.01 * (i as f64 * 0.7).cos()))
                 .collect();
             let mask = (0..f.len()).map(|i| i >= 5).collect();
             let cf = log_freqs(1e6, 0.1, 40);
@@ -1477,10 +1413,7 @@ mod tests {
         }
         // The centre of the expanded axis is preserved.
         let (_, (y0, y1)) = equal_aspect_ranges((0.0, 1000.0), (0.0, 100.0), 500.0, 500.0);
-        assert!(
-            (y0 + 450.0).abs() < 1e-9 && (y1 - 550.0).abs() < 1e-9,
-            "{y0} {y1}"
-        );
+        assert!((y0 + 450.0).abs() < 1e-9 && (y1 - 550.0).abs() < 1e-9, "{y0} {y1}");
         // Degenerate pixel sizes / non-finite input: unchanged, no panic.
         assert_eq!(
             equal_aspect_ranges((0.0, 1.0), (0.0, 2.0), 0.0, 10.0),
@@ -1573,10 +1506,7 @@ mod tests {
         for (lo, hi) in [(100.0, 110.0), (1.0, 1.0), (0.013, 0.0131), (7.0, 9.0)] {
             let (a, b) = log_range([lo, hi].into_iter(), 0.05, 0.7).unwrap_or((0.0, 0.0));
             let t = log_ticks(a, b, 8, false);
-            assert!(
-                t.len() >= 2 && t.len() <= 8,
-                "{lo}..{hi} -> {a}..{b}: {t:?}"
-            );
+            assert!(t.len() >= 2 && t.len() <= 8, "{lo}..{hi} -> {a}..{b}: {t:?}");
         }
         assert!(log_ticks(-1.0, 10.0, 5, false).is_empty());
         assert!(log_ticks(f64::NAN, 10.0, 5, true).is_empty());
@@ -1610,26 +1540,12 @@ mod tests {
         let s = Spectrum::rc(100.0, 1000.0, 1e-8);
         let d = s.data();
         let expect: [(Kind, &[&str]); 3] = [
-            (
-                Kind::Nyquist,
-                &["Z′ / Ω", "−Z″ / Ω", "data", "fit", "excluded"],
-            ),
+            (Kind::Nyquist, &["Z′ / Ω", "−Z″ / Ω", "data", "fit", "excluded"]),
             (
                 Kind::Bode,
-                &[
-                    "f / Hz",
-                    "|Z| / Ω",
-                    "phase / °",
-                    "10⁶",
-                    "10⁻¹",
-                    "fit",
-                    "excluded",
-                ],
+                &["f / Hz", "|Z| / Ω", "phase / °", "10⁶", "10⁻¹", "fit", "excluded"],
             ),
-            (
-                Kind::Residuals,
-                &["f / Hz", "residual / %", "Re", "Im", "excluded"],
-            ),
+            (Kind::Residuals, &["f / Hz", "residual / %", "Re", "Im", "excluded"]),
         ];
         let fit_colour = format!("stroke=\"{}\"", hex(Theme::new(false).fit));
         for (kind, needles) in expect {
@@ -1641,11 +1557,9 @@ mod tests {
             assert!(svg.contains("<polyline"), "{kind:?}: no polyline");
             assert!(!has_text(&svg, "no fit"), "{kind:?}");
             if !matches!(kind, Kind::Residuals) {
-                let fit_lines = svg.split("<polyline").filter(|p| {
-                    p.split("/>")
-                        .next()
-                        .is_some_and(|t| t.contains(&fit_colour))
-                });
+                let fit_lines = svg
+                    .split("<polyline")
+                    .filter(|p| p.split("/>").next().is_some_and(|t| t.contains(&fit_colour)));
                 assert!(fit_lines.count() >= 2, "{kind:?}: fit line missing"); // curve(s) + legend sample
             }
         }
@@ -1667,9 +1581,7 @@ mod tests {
                 .map(|c| (c.0, c.1))
                 .collect();
             assert_eq!(pts.len(), s.f.len());
-            let ohm = |sel: fn(&Complex64) -> f64| {
-                finite_minmax(s.z.iter().map(sel)).unwrap_or((0.0, 0.0))
-            };
+            let ohm = |sel: fn(&Complex64) -> f64| finite_minmax(s.z.iter().map(sel)).unwrap_or((0.0, 0.0));
             let (re0, re1) = ohm(|z| z.re);
             let (im0, im1) = ohm(|z| -z.im);
             let (cx0, cx1) = finite_minmax(pts.iter().map(|p| p.0)).unwrap_or((0.0, 0.0));
@@ -1677,10 +1589,7 @@ mod tests {
             let px_per_ohm_x = (cx1 - cx0) / (re1 - re0);
             let px_per_ohm_y = (cy1 - cy0) / (im1 - im0);
             let rel = (px_per_ohm_x / px_per_ohm_y - 1.0).abs();
-            assert!(
-                rel < 0.01,
-                "{size:?}: x {px_per_ohm_x} px/ohm, y {px_per_ohm_y} px/ohm"
-            );
+            assert!(rel < 0.01, "{size:?}: x {px_per_ohm_x} px/ohm, y {px_per_ohm_y} px/ohm");
             // -Z'' points up: the apex (largest -Z'') has the smallest cy.
             let apex =
                 s.z.iter()
@@ -1722,10 +1631,7 @@ mod tests {
         for kind in KINDS {
             let (r, svg) = render(kind, &d);
             assert_eq!(r, Ok(()), "{kind:?}");
-            assert!(
-                has_text(&svg, "no data") || has_text(&svg, "no fit"),
-                "{kind:?}"
-            );
+            assert!(has_text(&svg, "no data") || has_text(&svg, "no fit"), "{kind:?}");
         }
     }
 
@@ -1851,10 +1757,7 @@ mod tests {
         assert_eq!(r, Ok(()));
         assert!(has_text(&svg, "Z′ / mΩ"), "{:?}", svg_texts(&svg));
         let texts = svg_texts(&svg);
-        let numeric: Vec<&(f64, f64, String)> = texts
-            .iter()
-            .filter(|t| t.2.parse::<f64>().is_ok())
-            .collect();
+        let numeric: Vec<&(f64, f64, String)> = texts.iter().filter(|t| t.2.parse::<f64>().is_ok()).collect();
         // x-axis labels share y; y-axis labels share x.
         for by_x in [false, true] {
             let mut groups: Vec<(f64, Vec<&str>)> = Vec::new();

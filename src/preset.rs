@@ -88,10 +88,7 @@ impl CircuitChoice {
         if trimmed.eq_ignore_ascii_case("auto") {
             return Ok(CircuitChoice::Auto);
         }
-        if let Some(preset) = Preset::ALL
-            .into_iter()
-            .find(|p| p.name().eq_ignore_ascii_case(trimmed))
-        {
+        if let Some(preset) = Preset::ALL.into_iter().find(|p| p.name().eq_ignore_ascii_case(trimmed)) {
             return Ok(CircuitChoice::Preset(preset));
         }
         Circuit::parse(trimmed).map(CircuitChoice::Custom)
@@ -123,7 +120,10 @@ mod tests {
             CircuitChoice::parse("semicircle-c"),
             Ok(CircuitChoice::Preset(Preset::SemicircleC))
         );
-        assert!(matches!(CircuitChoice::parse("R0-p(R1,C1)"), Ok(CircuitChoice::Custom(_))));
+        assert!(matches!(
+            CircuitChoice::parse("R0-p(R1,C1)"),
+            Ok(CircuitChoice::Custom(_))
+        ));
         assert_eq!(CircuitChoice::parse("semicircel").unwrap_err().position, 1);
     }
 }

@@ -48,12 +48,8 @@ impl ImagConvention {
             ImagConvention::SignedByShape => {
                 "third column read as signed Im Z, because its shape fits a signed spectrum"
             }
-            ImagConvention::NegatedByShape => {
-                "third column read as -Z'' (a positive arc with an apex) and negated"
-            }
-            ImagConvention::FromModulusPhase => {
-                "Z' and Z'' computed from the |Z| and phase columns"
-            }
+            ImagConvention::NegatedByShape => "third column read as -Z'' (a positive arc with an apex) and negated",
+            ImagConvention::FromModulusPhase => "Z' and Z'' computed from the |Z| and phase columns",
         }
     }
 }
@@ -78,10 +74,7 @@ pub struct Spectrum {
     pub warnings: Vec<String>,
 }
 
-fn serialize_complex_pairs<S: serde::Serializer>(
-    z: &[Complex64],
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
+fn serialize_complex_pairs<S: serde::Serializer>(z: &[Complex64], serializer: S) -> Result<S::Ok, S::Error> {
     serializer.collect_seq(z.iter().map(|c| (c.re, c.im)))
 }
 
@@ -117,11 +110,7 @@ impl Spectrum {
     /// sorting by frequency. Errors have line None. The values are taken as
     /// signed Im Z (`imag_convention` is `SignedFromHeader`), and `source_line`
     /// holds each point's 1-based index in the given arrays.
-    pub fn from_points(
-        name: &str,
-        freq_hz: &[f64],
-        z: &[Complex64],
-    ) -> Result<Spectrum, ImportError> {
+    pub fn from_points(name: &str, freq_hz: &[f64], z: &[Complex64]) -> Result<Spectrum, ImportError> {
         if freq_hz.len() != z.len() {
             return Err(ImportError::new(
                 name,
@@ -409,7 +398,10 @@ fn malformed_data_row<'a>(line: &'a str, line_no: usize, file: &str, buf: &mut V
     if buf.len() < 2 || !buf.first().is_some_and(|f| is_numeric_token(f, decimal_comma)) {
         return None;
     }
-    let (col, text) = buf.iter().enumerate().find(|(_, f)| !is_numeric_token(f, decimal_comma))?;
+    let (col, text) = buf
+        .iter()
+        .enumerate()
+        .find(|(_, f)| !is_numeric_token(f, decimal_comma))?;
     Some(not_a_number(file, line_no, col, text))
 }
 
@@ -460,10 +452,7 @@ fn split_header_whitespace(text: &str) -> Vec<String> {
 fn header_key(raw: &str) -> (String, bool) {
     let trimmed = raw.trim();
     let unquoted;
-    let text = match trimmed
-        .strip_prefix('"')
-        .and_then(|t| t.strip_suffix('"'))
-    {
+    let text = match trimmed.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
         Some(inner) => {
             unquoted = inner.replace("\"\"", "\"");
             unquoted.as_str()
@@ -528,10 +517,30 @@ fn header_key(raw: &str) -> (String, bool) {
 const FREQ_NAMES: &[&str] = &["f", "freq", "frequency", "frequenz", "fhz"];
 const REAL_NAMES: &[&str] = &["z'", "zre", "zreal", "rez", "real", "re", "zr", "realz"];
 const IMAG_NAMES: &[&str] = &[
-    "z''", "zim", "zimg", "zimag", "imz", "imag", "im", "zi", "imagz", "zimaginary", "imaginary",
+    "z''",
+    "zim",
+    "zimg",
+    "zimag",
+    "imz",
+    "imag",
+    "im",
+    "zi",
+    "imagz",
+    "zimaginary",
+    "imaginary",
 ];
 const MODULUS_NAMES: &[&str] = &[
-    "|z|", "zmod", "modz", "mod", "zabs", "absz", "zmag", "magz", "magnitude", "modulus", "z",
+    "|z|",
+    "zmod",
+    "modz",
+    "mod",
+    "zabs",
+    "absz",
+    "zmag",
+    "magz",
+    "magnitude",
+    "modulus",
+    "z",
 ];
 const PHASE_NAMES: &[&str] = &[
     "phase", "phi", "theta", "zphz", "zphase", "phasez", "phz", "arg", "argz", "φ", "ϕ", "θ",
@@ -591,9 +600,7 @@ fn headerless_layout(
             file,
             Some(data_line),
             None,
-            format!(
-                "found {ncols} columns and no header; expected 3 columns: frequency, Z', Z''"
-            ),
+            format!("found {ncols} columns and no header; expected 3 columns: frequency, Z', Z''"),
         ));
     }
     if ncols > 3 {
@@ -633,9 +640,7 @@ fn resolve_layout(
             Some(Role::Real) if real.is_none() => real = Some(i),
             Some(Role::Imag { negated }) if imag.is_none() => imag = Some((i, negated)),
             Some(Role::Modulus) if modulus.is_none() => modulus = Some(i),
-            Some(Role::Phase { negated, radians }) if phase.is_none() => {
-                phase = Some((i, negated, radians))
-            }
+            Some(Role::Phase { negated, radians }) if phase.is_none() => phase = Some((i, negated, radians)),
             _ => {}
         }
     }
@@ -722,13 +727,7 @@ fn resolve_layout(
 // ---------------------------------------------------------------------------
 // Rows
 
-fn field_value(
-    fields: &[&str],
-    col: usize,
-    decimal_comma: bool,
-    line: usize,
-    file: &str,
-) -> Result<f64, ImportError> {
+fn field_value(fields: &[&str], col: usize, decimal_comma: bool, line: usize, file: &str) -> Result<f64, ImportError> {
     let text = fields.get(col).copied().unwrap_or("");
     match parse_number(text, decimal_comma) {
         Ok(v) => Ok(v),
@@ -762,11 +761,7 @@ fn parse_row(
     let dc = delim.decimal_comma();
     if fields.len() != layout.ncols {
         // A line of text among the data is reported at its first non-number.
-        if let Some((col, text)) = fields
-            .iter()
-            .enumerate()
-            .find(|(_, f)| !is_numeric_token(f, dc))
-        {
+        if let Some((col, text)) = fields.iter().enumerate().find(|(_, f)| !is_numeric_token(f, dc)) {
             return Err(not_a_number(file, line, col, text));
         }
         return Err(ImportError::new(
@@ -878,10 +873,7 @@ fn duplicate_warnings(points: &[Point], unit: &str, warnings: &mut Vec<String>) 
         if count <= MAX_DUPLICATE_WARNINGS {
             let lines: Vec<usize> = group.iter().map(|p| p.line).collect();
             let f = group.first().map_or(f64::NAN, |p| p.f);
-            warnings.push(format!(
-                "frequency {f} Hz appears on {unit} {}",
-                join_numbers(&lines)
-            ));
+            warnings.push(format!("frequency {f} Hz appears on {unit} {}", join_numbers(&lines)));
         }
     }
     if count > MAX_DUPLICATE_WARNINGS {
@@ -892,12 +884,7 @@ fn duplicate_warnings(points: &[Point], unit: &str, warnings: &mut Vec<String>) 
     }
 }
 
-fn build(
-    name: &str,
-    points: Vec<Point>,
-    imag_convention: ImagConvention,
-    warnings: Vec<String>,
-) -> Spectrum {
+fn build(name: &str, points: Vec<Point>, imag_convention: ImagConvention, warnings: Vec<String>) -> Spectrum {
     let mut freq_hz = Vec::with_capacity(points.len());
     let mut z = Vec::with_capacity(points.len());
     let mut source_line = Vec::with_capacity(points.len());
@@ -997,14 +984,7 @@ fn parse_plain_text(text: &str, file_name: &str) -> Result<Spectrum, ImportError
                 }
                 Some(delim) => {
                     split_fields(line, delim, &mut fields);
-                    let layout = resolve_layout(
-                        header,
-                        delim,
-                        fields.len(),
-                        line_no,
-                        file_name,
-                        &mut warnings,
-                    )?;
+                    let layout = resolve_layout(header, delim, fields.len(), line_no, file_name, &mut warnings)?;
                     first_data_line = line_no;
                     state = Some((delim, layout));
                     (delim, layout)
@@ -1012,14 +992,7 @@ fn parse_plain_text(text: &str, file_name: &str) -> Result<Spectrum, ImportError
             },
         };
         split_fields(line, delim, &mut fields);
-        points.push(parse_row(
-            &fields,
-            &layout,
-            delim,
-            line_no,
-            first_data_line,
-            file_name,
-        )?);
+        points.push(parse_row(&fields, &layout, delim, line_no, first_data_line, file_name)?);
     }
 
     let Some((_, layout)) = state else {
@@ -1106,17 +1079,14 @@ mod tests {
         f.iter()
             .map(|&f| {
                 let w = 2.0 * PI * f;
-                Complex64::new(10.0, 0.0)
-                    + Complex64::new(100.0, 0.0) / Complex64::new(1.0, w * 100.0 * 1e-4)
+                Complex64::new(10.0, 0.0) + Complex64::new(100.0, 0.0) / Complex64::new(1.0, w * 100.0 * 1e-4)
             })
             .collect()
     }
 
     /// R + i w L
     fn inductor(f: &[f64]) -> Vec<Complex64> {
-        f.iter()
-            .map(|&f| Complex64::new(5.0, 2.0 * PI * f * 1e-6))
-            .collect()
+        f.iter().map(|&f| Complex64::new(5.0, 2.0 * PI * f * 1e-6)).collect()
     }
 
     /// R0 + i w L + R1 || C: inductive tail at the top, arc below.
@@ -1201,7 +1171,8 @@ mod tests {
 
     #[test]
     fn tab_separated_with_decimal_comma_and_header_units() {
-        let text = "Freq (Hz)\tZ' (Ohm)\tZ'' (Ohm)\n1,5E+03\t2,3\t-4,1\n100\t3\t-5\n10\t4\t-6,5\n1\t5\t-3\n0,1\t6\t-1\n";
+        let text =
+            "Freq (Hz)\tZ' (Ohm)\tZ'' (Ohm)\n1,5E+03\t2,3\t-4,1\n100\t3\t-5\n10\t4\t-6,5\n1\t5\t-3\n0,1\t6\t-1\n";
         let s = parse_spectrum(text, "t.txt").unwrap();
         assert_eq!(s.freq_hz, vec![0.1, 1.0, 10.0, 100.0, 1500.0]);
         assert_eq!(s.z[4], Complex64::new(2.3, -4.1));
@@ -1324,15 +1295,69 @@ mod tests {
             ("Mod(Z)", Some(Role::Modulus)),
             ("|Z|_ohm", Some(Role::Modulus)),
             ("Z (Ω)", Some(Role::Modulus)),
-            ("Phase", Some(Role::Phase { negated: false, radians: false })),
-            ("phase(deg)", Some(Role::Phase { negated: false, radians: false })),
-            ("Phase (°)", Some(Role::Phase { negated: false, radians: false })),
-            ("phi", Some(Role::Phase { negated: false, radians: false })),
-            ("Theta", Some(Role::Phase { negated: false, radians: false })),
-            ("Zphz", Some(Role::Phase { negated: false, radians: false })),
-            ("-Phase", Some(Role::Phase { negated: true, radians: false })),
-            ("-Phase (°)", Some(Role::Phase { negated: true, radians: false })),
-            ("phase (rad)", Some(Role::Phase { negated: false, radians: true })),
+            (
+                "Phase",
+                Some(Role::Phase {
+                    negated: false,
+                    radians: false,
+                }),
+            ),
+            (
+                "phase(deg)",
+                Some(Role::Phase {
+                    negated: false,
+                    radians: false,
+                }),
+            ),
+            (
+                "Phase (°)",
+                Some(Role::Phase {
+                    negated: false,
+                    radians: false,
+                }),
+            ),
+            (
+                "phi",
+                Some(Role::Phase {
+                    negated: false,
+                    radians: false,
+                }),
+            ),
+            (
+                "Theta",
+                Some(Role::Phase {
+                    negated: false,
+                    radians: false,
+                }),
+            ),
+            (
+                "Zphz",
+                Some(Role::Phase {
+                    negated: false,
+                    radians: false,
+                }),
+            ),
+            (
+                "-Phase",
+                Some(Role::Phase {
+                    negated: true,
+                    radians: false,
+                }),
+            ),
+            (
+                "-Phase (°)",
+                Some(Role::Phase {
+                    negated: true,
+                    radians: false,
+                }),
+            ),
+            (
+                "phase (rad)",
+                Some(Role::Phase {
+                    negated: false,
+                    radians: true,
+                }),
+            ),
             ("Time", None),
             ("Idc", None),
             ("Zsig", None),
@@ -1364,7 +1389,10 @@ mod tests {
         let s = parse_spectrum(text, "mp.csv").unwrap();
         assert_eq!(s.imag_convention, ImagConvention::FromModulusPhase);
         for z in &s.z {
-            assert!(close(z.re, 1.7320508075688772, 1e-12) && close(z.im, -1.0, 1e-12), "{z}");
+            assert!(
+                close(z.re, 1.7320508075688772, 1e-12) && close(z.im, -1.0, 1e-12),
+                "{z}"
+            );
         }
     }
 
@@ -1395,7 +1423,8 @@ mod tests {
 
     #[test]
     fn im_z_is_not_the_modulus_and_z_prime_differs_from_z_double_prime() {
-        let text = "Freq,Im(Z),|Z|,Re(Z),Phase\n1,-1,0,10,0\n10,-2,0,9,0\n100,-3,0,8,0\n1000,-2,0,7,0\n10000,-1,0,6,0\n";
+        let text =
+            "Freq,Im(Z),|Z|,Re(Z),Phase\n1,-1,0,10,0\n10,-2,0,9,0\n100,-3,0,8,0\n1000,-2,0,7,0\n10000,-1,0,6,0\n";
         let s = parse_spectrum(text, "x.csv").unwrap();
         assert_eq!(s.imag_convention, ImagConvention::SignedFromHeader);
         assert_eq!(s.z[2], Complex64::new(8.0, -3.0));
@@ -1440,7 +1469,8 @@ mod tests {
 
     #[test]
     fn quoted_csv_fields() {
-        let text = "\"Freq (Hz)\",\"Z' (Ohm)\",\"-Z\"\" (Ohm)\"\n\"1\",\"10\",\"1\"\n10,9,2\n100,8,3\n1000,7,2\n10000,6,1\n";
+        let text =
+            "\"Freq (Hz)\",\"Z' (Ohm)\",\"-Z\"\" (Ohm)\"\n\"1\",\"10\",\"1\"\n10,9,2\n100,8,3\n1000,7,2\n10000,6,1\n";
         let s = parse_spectrum(text, "q.csv").unwrap();
         assert_eq!(s.imag_convention, ImagConvention::NegatedFromHeader);
         assert_eq!(s.z[0], Complex64::new(10.0, -1.0));
@@ -1521,7 +1551,9 @@ mod tests {
         assert_eq!(s.imag_convention, ImagConvention::NegatedByShape);
         assert_same_z(&s, &f, &z);
         assert!(
-            s.warnings.iter().any(|w| w.contains("line 1") && w.contains("not recognised")),
+            s.warnings
+                .iter()
+                .any(|w| w.contains("line 1") && w.contains("not recognised")),
             "{:?}",
             s.warnings
         );
@@ -1576,7 +1608,11 @@ mod tests {
     fn nan_at_line_7_column_2() {
         let e = err_of("title\nfreq,zreal,zimag\n1,10,-1\n10,9,-2\n100,8,-3\n1000,7,-2\n10000,nan,-1\n");
         assert_eq!((e.line, e.column), (Some(7), Some(2)));
-        assert!(e.message.contains("finite") && e.message.contains("\"nan\""), "{}", e.message);
+        assert!(
+            e.message.contains("finite") && e.message.contains("\"nan\""),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
@@ -1732,11 +1768,15 @@ mod tests {
         let text = "freq,zreal,zimag\n1,10,-1\n1000,7,-2\n10,9,-2\n100,8,-3\n1000,7.1,-2.1\n10000,6,-1\n";
         let s = parse_spectrum(text, "d.csv").unwrap();
         assert_eq!(s.len(), 6);
-        assert_eq!(s.warnings, vec!["frequency 1000 Hz appears on lines 3 and 6".to_string()]);
+        assert_eq!(
+            s.warnings,
+            vec!["frequency 1000 Hz appears on lines 3 and 6".to_string()]
+        );
         let text = "1,10,-1\n5,7,-2\n5,9,-2\n5,8,-3\n9,7,-2\n";
         let s = parse_spectrum(text, "d.csv").unwrap();
         assert!(
-            s.warnings.contains(&"frequency 5 Hz appears on lines 2, 3 and 4".to_string()),
+            s.warnings
+                .contains(&"frequency 5 Hz appears on lines 2, 3 and 4".to_string()),
             "{:?}",
             s.warnings
         );
@@ -1771,7 +1811,11 @@ mod tests {
         assert!(Spectrum::from_points("syn", &f, &z[..4]).is_err());
         let bad_f = [1.0, 2.0, 0.0, 4.0, 5.0];
         let e = Spectrum::from_points("syn", &bad_f, &z).unwrap_err();
-        assert!(e.message.contains("point 3") && e.message.contains("> 0"), "{}", e.message);
+        assert!(
+            e.message.contains("point 3") && e.message.contains("> 0"),
+            "{}",
+            e.message
+        );
         let nan_f = [1.0, f64::NAN, 3.0, 4.0, 5.0];
         assert!(Spectrum::from_points("syn", &nan_f, &z).is_err());
         let mut bad_z = z.clone();
@@ -1841,9 +1885,41 @@ mod tests {
     fn random_input_never_panics() {
         // Deterministic pseudo-random lines built from troublesome pieces.
         let pieces = [
-            "1", "-5", "0", "1e3", "1,5", "nan", "inf", "1e999", "x", "Z''", "-Z\"", "|Z|",
-            "Freq (Hz)", "Phase", ",", ";", "\t", " ", "\r", "\n", "\r\n", "#", "!", "(", "[",
-            "/", "\"", "\u{feff}", "é", "−", "Im(Z)", "''''", "2.5e-3", "+.5", "-",
+            "1",
+            "-5",
+            "0",
+            "1e3",
+            "1,5",
+            "nan",
+            "inf",
+            "1e999",
+            "x",
+            "Z''",
+            "-Z\"",
+            "|Z|",
+            "Freq (Hz)",
+            "Phase",
+            ",",
+            ";",
+            "\t",
+            " ",
+            "\r",
+            "\n",
+            "\r\n",
+            "#",
+            "!",
+            "(",
+            "[",
+            "/",
+            "\"",
+            "\u{feff}",
+            "é",
+            "−",
+            "Im(Z)",
+            "''''",
+            "2.5e-3",
+            "+.5",
+            "-",
         ];
         let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
         let mut next = || {

@@ -104,8 +104,8 @@ impl WebSettings {
             settings.circuit = CircuitChoice::parse(text).map_err(|e| e.to_string())?;
         }
         if let Some(text) = self.weighting.as_deref().filter(|t| !t.trim().is_empty()) {
-            settings.fit.weighting = Weighting::parse(text)
-                .ok_or_else(|| format!("weighting must be modulus or unit, not '{text}'"))?;
+            settings.fit.weighting =
+                Weighting::parse(text).ok_or_else(|| format!("weighting must be modulus or unit, not '{text}'"))?;
         }
         for (name, value) in &self.init {
             finite(name, Some(*value))?;

@@ -76,7 +76,10 @@ fn json_output_follows_the_schema_and_failures_do_not_stop_the_rest() {
     let b = &items[1];
     assert!(b["file"].as_str().unwrap().ends_with("broken.csv"));
     let error = b["error"].as_str().unwrap();
-    assert!(error.contains("broken.csv") && error.contains("line 4") && error.contains("column 2"), "{error}");
+    assert!(
+        error.contains("broken.csv") && error.contains("line 4") && error.contains("column 2"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -84,7 +87,11 @@ fn without_geometry_sigma_is_null_and_the_exit_status_is_zero() {
     let dir = temp_dir("nogeo");
     let file = dir.join("arc.csv");
     std::fs::write(&file, semicircle_csv(20.0, 2000.0, 1e-8)).unwrap();
-    let out = bin().args(["fit", "--json", "--circuit", "semicircle-c"]).arg(&file).output().unwrap();
+    let out = bin()
+        .args(["fit", "--json", "--circuit", "semicircle-c"])
+        .arg(&file)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let items: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(items[0]["sigma_S_per_cm"].is_null());
@@ -120,7 +127,15 @@ fn readable_report_explains_the_result() {
     let file = dir.join("arc.csv");
     std::fs::write(&file, semicircle_csv(50.0, 930.0, 4e-9)).unwrap();
     let out = bin()
-        .args(["fit", "--thickness-mm", "1", "--diameter-mm", "10", "--fix", "CPE2.alpha=1"])
+        .args([
+            "fit",
+            "--thickness-mm",
+            "1",
+            "--diameter-mm",
+            "10",
+            "--fix",
+            "CPE2.alpha=1",
+        ])
         .arg(&file)
         .output()
         .unwrap();

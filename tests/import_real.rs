@@ -156,11 +156,7 @@ fn headerless_negated(text: &str) -> String {
 
 #[test]
 fn headerless_negated_real_spectra_are_flipped_back() {
-    for name in [
-        "dummy_R_RC_circuit2",
-        "li_ion_cell_exampleData",
-        "battery_autolab",
-    ] {
+    for name in ["dummy_R_RC_circuit2", "li_ion_cell_exampleData", "battery_autolab"] {
         let text = read(&dir().join(format!("{name}.csv")));
         let original = parse_spectrum(&text, name).unwrap();
         let flipped = headerless_negated(&text);
@@ -192,12 +188,18 @@ fn instrument_originals_are_refused_with_a_hint() {
     for (name, format) in [
         ("dummy_R_RC_circuit2__orig__Circuit2_EIS_1.z", "ZPlot .z"),
         ("gamry_arc_tail__orig__exampleDataGamry.DTA", "Gamry .DTA"),
-        ("versastudio_two_arcs__orig__exampleDataVersaStudio.par", "VersaStudio .par"),
+        (
+            "versastudio_two_arcs__orig__exampleDataVersaStudio.par",
+            "VersaStudio .par",
+        ),
     ] {
         let bytes = std::fs::read(format!("{SPECTRA_DIR}/{name}")).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         match parse_spectrum(&text, name) {
-            Err(e) => assert!(e.to_string().contains(format) && e.to_string().contains("export"), "{e}"),
+            Err(e) => assert!(
+                e.to_string().contains(format) && e.to_string().contains("export"),
+                "{e}"
+            ),
             // Should a format happen to parse as plain text, it must at least be a spectrum.
             Ok(s) => assert!(s.len() >= 5, "{name}"),
         }

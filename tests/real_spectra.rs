@@ -27,8 +27,15 @@ fn dummy_cells_fit_to_their_nominal_components_within_2_percent() {
         ("dummy_R_RC_circuit3", 1500.0, 4600.0, 20e-9),
     ] {
         let spectrum = load(name);
-        for choice in [CircuitChoice::Auto, CircuitChoice::Preset(Preset::Semicircle), CircuitChoice::Preset(Preset::SemicircleC)] {
-            let settings = Settings { circuit: choice.clone(), ..Settings::default() };
+        for choice in [
+            CircuitChoice::Auto,
+            CircuitChoice::Preset(Preset::Semicircle),
+            CircuitChoice::Preset(Preset::SemicircleC),
+        ] {
+            let settings = Settings {
+                circuit: choice.clone(),
+                ..Settings::default()
+            };
             let out = analyse(&spectrum, &settings).unwrap().analysis;
             assert_eq!(out.kind, Kind::Semicircle, "{name} {choice:?}");
             assert!(out.stats.converged, "{name}");
@@ -37,7 +44,11 @@ fn dummy_cells_fit_to_their_nominal_components_within_2_percent() {
             assert!(within(p["R2"].value, r2, 0.02), "{name}: R2 = {}", p["R2"].value);
             let c = out.capacitance.as_ref().unwrap().c_eff_f;
             assert!(within(c, c2, 0.02), "{name}: C_eff = {c}");
-            assert!(out.stats.rms_relative < 0.02, "{name}: misfit {}", out.stats.rms_relative);
+            assert!(
+                out.stats.rms_relative < 0.02,
+                "{name}: misfit {}",
+                out.stats.rms_relative
+            );
         }
     }
 }
@@ -54,11 +65,20 @@ fn every_real_spectrum_gives_a_result_for_every_circuit() {
         "powersuite_highZ_MHz",
         "versastudio_two_arcs",
     ];
-    let circuits = ["auto", "inductive", "semicircle", "semicircle-c", "L0-R0-p(R1,CPE1)-p(R2,CPE2)-W1"];
+    let circuits = [
+        "auto",
+        "inductive",
+        "semicircle",
+        "semicircle-c",
+        "L0-R0-p(R1,CPE1)-p(R2,CPE2)-W1",
+    ];
     for name in names {
         let spectrum = load(name);
         for circuit in circuits {
-            let settings = Settings { circuit: CircuitChoice::parse(circuit).unwrap(), ..Settings::default() };
+            let settings = Settings {
+                circuit: CircuitChoice::parse(circuit).unwrap(),
+                ..Settings::default()
+            };
             let out = analyse(&spectrum, &settings).unwrap().analysis;
             assert!(out.stats.rss.is_finite(), "{name} {circuit}");
             // Either an R_con that is a real number or a stated reason for none.
@@ -84,7 +104,11 @@ fn custom_circuits_describe_the_battery_spectra() {
         };
         let out = analyse(&load(name), &settings).unwrap().analysis;
         assert!(out.stats.converged, "{name}");
-        assert!(out.stats.rms_relative < 0.03, "{name}: misfit {}", out.stats.rms_relative);
+        assert!(
+            out.stats.rms_relative < 0.03,
+            "{name}: misfit {}",
+            out.stats.rms_relative
+        );
         assert!(out.r_con_ohm.is_none() && out.r_con_note.unwrap().contains("Warburg"));
     }
 }

@@ -21,10 +21,18 @@ impl Rng {
 }
 
 fn circuits() -> Vec<CircuitChoice> {
-    ["auto", "inductive", "semicircle", "semicircle-c", "R0-p(R1,C1)-W1", "p(R1,CPE1)", "L0-p(R1,p(R2,C2),CPE3)"]
-        .iter()
-        .map(|c| CircuitChoice::parse(c).unwrap())
-        .collect()
+    [
+        "auto",
+        "inductive",
+        "semicircle",
+        "semicircle-c",
+        "R0-p(R1,C1)-W1",
+        "p(R1,CPE1)",
+        "L0-p(R1,p(R2,C2),CPE3)",
+    ]
+    .iter()
+    .map(|c| CircuitChoice::parse(c).unwrap())
+    .collect()
 }
 
 fn check(spectrum: &Spectrum, settings: &Settings) {
@@ -52,12 +60,22 @@ fn random_spectra_never_panic() {
         let freq: Vec<f64> = (0..n).map(|_| rng.magnitude()).collect();
         let z: Vec<Complex64> = (0..n)
             .map(|_| {
-                let re = if rng.next() < 0.1 { 0.0 } else { (rng.next() - 0.3) * rng.magnitude() };
-                let im = if rng.next() < 0.1 { 0.0 } else { (rng.next() - 0.7) * rng.magnitude() };
+                let re = if rng.next() < 0.1 {
+                    0.0
+                } else {
+                    (rng.next() - 0.3) * rng.magnitude()
+                };
+                let im = if rng.next() < 0.1 {
+                    0.0
+                } else {
+                    (rng.next() - 0.7) * rng.magnitude()
+                };
                 Complex64::new(re, im)
             })
             .collect();
-        let Ok(spectrum) = Spectrum::from_points("random", &freq, &z) else { continue };
+        let Ok(spectrum) = Spectrum::from_points("random", &freq, &z) else {
+            continue;
+        };
         let settings = Settings {
             circuit: circuits[case % circuits.len()].clone(),
             geometry: (case % 2 == 0).then_some(geometry),
@@ -81,7 +99,13 @@ fn degenerate_spectra_never_panic() {
     for z in cases {
         let spectrum = Spectrum::from_points("flat", &f, &z).unwrap();
         for circuit in circuits() {
-            check(&spectrum, &Settings { circuit, ..Settings::default() });
+            check(
+                &spectrum,
+                &Settings {
+                    circuit,
+                    ..Settings::default()
+                },
+            );
         }
     }
     // Identical frequencies everywhere.
@@ -107,10 +131,21 @@ fn hostile_options_give_errors_not_panics() {
     let err = analyse(&spectrum, &settings).unwrap_err().to_string();
     assert!(err.contains("CPE0.alpha") && err.contains("[-1, 0]"), "{err}");
     settings.fit.fix = vec![("R7".into(), 1.0)];
-    assert!(analyse(&spectrum, &settings).unwrap_err().to_string().contains("no parameter R7"));
-    let settings = Settings { eps_r: -1.0, ..Settings::default() };
+    assert!(
+        analyse(&spectrum, &settings)
+            .unwrap_err()
+            .to_string()
+            .contains("no parameter R7")
+    );
+    let settings = Settings {
+        eps_r: -1.0,
+        ..Settings::default()
+    };
     assert!(analyse(&spectrum, &settings).is_err());
-    let settings = Settings { lead_ohm: 50.0, ..Settings::default() };
+    let settings = Settings {
+        lead_ohm: 50.0,
+        ..Settings::default()
+    };
     let out = analyse(&spectrum, &settings).unwrap().analysis;
     assert!(out.r_con_ohm.is_none() && out.r_con_note.unwrap().contains("lead"));
     // Too many parameters for the points inside the range.

@@ -94,7 +94,11 @@ fn case_a_noise_free_parameters_come_back_to_1e6() {
         let p = &out.params;
         assert!(rel(p["R0"].value, r) < 1e-6, "R0 {} vs {r}", p["R0"].value);
         assert!(rel(p["CPE0.Q"].value, q) < 1e-6, "Q {} vs {q}", p["CPE0.Q"].value);
-        assert!((p["CPE0.alpha"].value - alpha).abs() < 1e-6, "α {} vs {alpha}", p["CPE0.alpha"].value);
+        assert!(
+            (p["CPE0.alpha"].value - alpha).abs() < 1e-6,
+            "α {} vs {alpha}",
+            p["CPE0.alpha"].value
+        );
         if alpha == -1.0 {
             assert_eq!(p["CPE0.alpha"].status, ParamStatus::AtLowerBound);
             assert!(p["CPE0.alpha"].stderr.is_none());
@@ -115,7 +119,11 @@ fn case_b_noise_free_parameters_come_back_to_1e6() {
         assert!(rel(p["R1"].value, r1) < 1e-6, "{label}: R1 {}", p["R1"].value);
         assert!(rel(p["R2"].value, r2) < 1e-6, "{label}: R2 {}", p["R2"].value);
         assert!(rel(p["CPE2.Q"].value, q) < 1e-6, "{label}: Q {}", p["CPE2.Q"].value);
-        assert!((p["CPE2.alpha"].value - alpha).abs() < 1e-6, "{label}: α {}", p["CPE2.alpha"].value);
+        assert!(
+            (p["CPE2.alpha"].value - alpha).abs() < 1e-6,
+            "{label}: α {}",
+            p["CPE2.alpha"].value
+        );
         assert!(rel(out.r_con_ohm.unwrap().value, r1 + r2) < 1e-6, "{label}");
     }
 }
@@ -131,7 +139,10 @@ fn with_half_a_percent_noise_r_con_is_within_one_percent() {
         let r_con = out.r_con_ohm.unwrap();
         assert!(rel(r_con.value, r) < 0.01, "R={r}: {}", r_con.value);
         // The standard error is honest: the truth lies within 4 of them.
-        assert!((r_con.value - r).abs() < 4.0 * r_con.stderr.unwrap(), "R={r}: {r_con:?}");
+        assert!(
+            (r_con.value - r).abs() < 4.0 * r_con.stderr.unwrap(),
+            "R={r}: {r_con:?}"
+        );
     }
     for (r1, r2, q, alpha) in semicircle_cases() {
         seed += 1;
@@ -155,7 +166,10 @@ fn r_for_sigma(sigma: f64) -> f64 {
 
 #[test]
 fn paper_headline_values_come_back_with_the_right_circuit() {
-    let settings = Settings { geometry: Some(pellet()), ..Settings::default() };
+    let settings = Settings {
+        geometry: Some(pellet()),
+        ..Settings::default()
+    };
     // uncoated LCO: a semicircle, C2/A = 5e-9 F/cm² (interparticle), α = 0.9.
     let sigma_lco = 1.3e-4;
     let r_total = r_for_sigma(sigma_lco);
@@ -194,7 +208,10 @@ fn an_arc_with_its_apex_above_f_max_is_flagged_extrapolated() {
     let (r1, r2, q) = (30.0, 100.0, 1e-10);
     assert!(apex_hz(r2, q, 1.0) > 1e7);
     let s = spectrum("fast arc", |f| semicircle_z(f, r1, r2, q, 1.0), None);
-    let settings = Settings { circuit: CircuitChoice::Preset(Preset::Semicircle), ..Settings::default() };
+    let settings = Settings {
+        circuit: CircuitChoice::Preset(Preset::Semicircle),
+        ..Settings::default()
+    };
     let out = analyse(&s, &settings).unwrap().analysis;
     assert_eq!(out.r_con_ohm.as_ref().unwrap().status, Some(RConStatus::Extrapolated));
     assert!(out.choice.sentence.contains("extrapolated"), "{}", out.choice.sentence);
@@ -207,7 +224,10 @@ fn an_arc_that_does_not_close_is_flagged_extrapolated() {
     let (r1, r2, alpha) = (50.0, 1e5, 0.85);
     let q = (1.0 / (TAU * 1.6)).powf(alpha) / r2;
     let s = spectrum("open arc", |f| semicircle_z(f, r1, r2, q, alpha), None);
-    let mut settings = Settings { circuit: CircuitChoice::Preset(Preset::Semicircle), ..Settings::default() };
+    let mut settings = Settings {
+        circuit: CircuitChoice::Preset(Preset::Semicircle),
+        ..Settings::default()
+    };
     settings.fit.fmin = Some(10.0);
     let out = analyse(&s, &settings).unwrap().analysis;
     assert_eq!(out.spectrum.n_fitted, 51);
@@ -222,12 +242,18 @@ fn an_arc_that_does_not_close_is_flagged_extrapolated() {
 fn lead_resistance_is_subtracted_and_fix_holds_a_value() {
     let (r, q, alpha) = (1.3, inductive_q(1.3, -0.95, 1.0), -0.95);
     let s = spectrum("a", |f| inductive_z(f, r, q, alpha), None);
-    let settings = Settings { lead_ohm: 0.1, ..Settings::default() };
+    let settings = Settings {
+        lead_ohm: 0.1,
+        ..Settings::default()
+    };
     let out = analyse(&s, &settings).unwrap().analysis;
     assert!(rel(out.r_con_ohm.unwrap().value, 1.2) < 1e-6);
 
     let circuit = Preset::Inductive.circuit();
-    let options = FitOptions { fix: vec![("CPE0.alpha".into(), -0.9)], ..FitOptions::default() };
+    let options = FitOptions {
+        fix: vec![("CPE0.alpha".into(), -0.9)],
+        ..FitOptions::default()
+    };
     let held = fit(&s, &circuit, Some(Preset::Inductive), &options).unwrap();
     assert_eq!(held.value("CPE0.alpha"), Some(-0.9));
     assert_eq!(held.estimate("CPE0.alpha").unwrap().status, ParamStatus::Fixed);
@@ -253,7 +279,10 @@ fn custom_circuits_fit_and_report_blocking_dc() {
     assert!(rel(out.params["C1"].value, c1) < 1e-6);
     assert!(rel(out.r_con_ohm.unwrap().value, r0 + r1) < 1e-6);
 
-    let blocking = Settings { circuit: CircuitChoice::parse("R0-p(R1,C1)-C2").unwrap(), ..Settings::default() };
+    let blocking = Settings {
+        circuit: CircuitChoice::parse("R0-p(R1,C1)-C2").unwrap(),
+        ..Settings::default()
+    };
     let out = analyse(&s, &blocking).unwrap().analysis;
     assert!(out.r_con_ohm.is_none());
     assert!(out.r_con_note.unwrap().contains("C2"));
@@ -274,11 +303,18 @@ fn the_arc_is_found_by_structure_and_custom_circuits_are_judged_by_shape() {
     let cap = out.capacitance.as_ref().expect("R1 || CPE1 is an arc");
     assert_eq!(cap.element, "CPE1");
     assert!(rel(cap.c_eff_f, effective_capacitance(q, alpha, r2).unwrap()) < 1e-6);
-    assert!(out.choice.paper_rule.as_ref().unwrap().agrees, "{}", out.choice.sentence);
+    assert!(
+        out.choice.paper_rule.as_ref().unwrap().agrees,
+        "{}",
+        out.choice.sentence
+    );
     assert!(out.choice.sentence.contains("R0-p(R1,CPE1)"));
 
     // semicircle-c is named as what it is.
-    let c_only = Settings { circuit: CircuitChoice::Preset(Preset::SemicircleC), ..Settings::default() };
+    let c_only = Settings {
+        circuit: CircuitChoice::Preset(Preset::SemicircleC),
+        ..Settings::default()
+    };
     let out = analyse(&s, &c_only).unwrap().analysis;
     assert!(out.choice.sentence.contains("R1-p(R2,C2)"), "{}", out.choice.sentence);
 
@@ -293,11 +329,19 @@ fn the_arc_is_found_by_structure_and_custom_circuits_are_judged_by_shape() {
 #[test]
 fn data_that_rise_beyond_the_fitted_dc_limit_do_not_count_as_measured() {
     // An arc plus a capacitive tail: the semicircle circuit ends at R1 + R2, the data go on.
-    let tail = |f: f64| semicircle_z(f, 50.0, 1000.0, 1e-8, 0.9) + Complex64::new(1.0, -1.0) * 3000.0 / (TAU * f).sqrt();
+    let tail =
+        |f: f64| semicircle_z(f, 50.0, 1000.0, 1e-8, 0.9) + Complex64::new(1.0, -1.0) * 3000.0 / (TAU * f).sqrt();
     let s = spectrum("arc + tail", tail, None);
-    let settings = Settings { circuit: CircuitChoice::Preset(Preset::Semicircle), ..Settings::default() };
+    let settings = Settings {
+        circuit: CircuitChoice::Preset(Preset::Semicircle),
+        ..Settings::default()
+    };
     let out = analyse(&s, &settings).unwrap().analysis;
     let r_con = out.r_con_ohm.unwrap();
     assert_eq!(r_con.status, Some(RConStatus::Extrapolated));
-    assert!(out.choice.r_con_status_reason.contains("rise beyond"), "{}", out.choice.r_con_status_reason);
+    assert!(
+        out.choice.r_con_status_reason.contains("rise beyond"),
+        "{}",
+        out.choice.r_con_status_reason
+    );
 }

@@ -37,7 +37,9 @@ fn inductive_csv(r0: f64, q: f64, alpha: f64) -> String {
 }
 
 fn get(value: &JsValue, path: &str) -> JsValue {
-    path.split('.').fold(value.clone(), |v, key| js_sys::Reflect::get(&v, &key.into()).unwrap_or(JsValue::UNDEFINED))
+    path.split('.').fold(value.clone(), |v, key| {
+        js_sys::Reflect::get(&v, &key.into()).unwrap_or(JsValue::UNDEFINED)
+    })
 }
 
 fn num(value: &JsValue, path: &str) -> f64 {
@@ -54,7 +56,10 @@ fn settings(json: &str) -> JsValue {
 
 fn error_message(error: wasm_bindgen::JsError) -> String {
     let value: JsValue = error.into();
-    value.dyn_into::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_default()
+    value
+        .dyn_into::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .unwrap_or_default()
 }
 
 const PELLET: &str = r#"{"thickness_mm": 1.0, "diameter_mm": 10.0}"#;
@@ -109,27 +114,48 @@ fn bad_csv_names_line_and_column() {
         .enumerate()
         .map(|(i, line)| if i == 9 { format!("{line}x") } else { line.to_string() })
         .collect();
-    let error = LoadedSpectrum::new(&csv.join("\n"), "broken.csv").err().map(error_message).unwrap_or_default();
+    let error = LoadedSpectrum::new(&csv.join("\n"), "broken.csv")
+        .err()
+        .map(error_message)
+        .unwrap_or_default();
     assert!(error.starts_with("broken.csv, line 10, column 3"), "{error}");
-    let too_short = LoadedSpectrum::new("1,2,3\n4,5,6\n", "short.csv").err().map(error_message).unwrap_or_default();
+    let too_short = LoadedSpectrum::new("1,2,3\n4,5,6\n", "short.csv")
+        .err()
+        .map(error_message)
+        .unwrap_or_default();
     assert!(too_short.contains("short.csv"), "{too_short}");
 }
 
 #[wasm_bindgen_test]
 fn bad_circuit_string_is_an_error() {
     let mut s = LoadedSpectrum::new(&semicircle_csv(40.0, 960.0, 2e-8, 0.9), "b.csv").expect("parses");
-    let error = s.analyse(settings(r#"{"circuit": "R1-p(R2,Q9"}"#)).err().map(error_message).unwrap_or_default();
+    let error = s
+        .analyse(settings(r#"{"circuit": "R1-p(R2,Q9"}"#))
+        .err()
+        .map(error_message)
+        .unwrap_or_default();
     assert!(error.contains("position"), "{error}");
-    let error = check_settings(settings(r#"{"circuit": "R0-X1"}"#)).err().map(error_message).unwrap_or_default();
+    let error = check_settings(settings(r#"{"circuit": "R0-X1"}"#))
+        .err()
+        .map(error_message)
+        .unwrap_or_default();
     assert!(error.contains("R0-X1"), "{error}");
     // A custom circuit that is fine fits and says so.
-    let result = s.analyse(settings(r#"{"circuit": "R1-p(R2,C2)", "thickness_mm": 1, "diameter_mm": 10}"#)).expect("fits");
+    let result = s
+        .analyse(settings(
+            r#"{"circuit": "R1-p(R2,C2)", "thickness_mm": 1, "diameter_mm": 10}"#,
+        ))
+        .expect("fits");
     assert_eq!(text(&result, "analysis.kind"), "custom");
 }
 
 #[wasm_bindgen_test]
 fn settings_are_validated() {
-    let ok = [r#"{}"#, PELLET, r#"{"thickness_mm": 1, "area_cm2": 0.5, "weighting": "unit", "lead_ohm": 0.1}"#];
+    let ok = [
+        r#"{}"#,
+        PELLET,
+        r#"{"thickness_mm": 1, "area_cm2": 0.5, "weighting": "unit", "lead_ohm": 0.1}"#,
+    ];
     for json in ok {
         assert!(check_settings(settings(json)).is_ok(), "{json}");
     }
@@ -147,20 +173,30 @@ fn settings_are_validated() {
         (r#"{"thickness_mm": "one", "diameter_mm": 10}"#, "settings"),
     ];
     for (json, needle) in bad {
-        let message = check_settings(settings(json)).err().map(error_message).unwrap_or_default();
+        let message = check_settings(settings(json))
+            .err()
+            .map(error_message)
+            .unwrap_or_default();
         assert!(message.contains(needle), "{json}: '{message}' lacks '{needle}'");
     }
     // A fit that cannot be done leaves an error, not a panic.
     let mut s = LoadedSpectrum::new(&semicircle_csv(40.0, 960.0, 2e-8, 0.9), "b.csv").expect("parses");
-    let message = s.analyse(settings(r#"{"fmin_hz": 1e7}"#)).err().map(error_message).unwrap_or_default();
+    let message = s
+        .analyse(settings(r#"{"fmin_hz": 1e7}"#))
+        .err()
+        .map(error_message)
+        .unwrap_or_default();
     assert!(!message.is_empty());
 }
 
 #[wasm_bindgen_test]
 fn plots_draw_on_a_canvas() {
     let document = web_sys::window().and_then(|w| w.document()).expect("a document");
-    let canvas: web_sys::HtmlCanvasElement =
-        document.create_element("canvas").expect("canvas").dyn_into().expect("is a canvas");
+    let canvas: web_sys::HtmlCanvasElement = document
+        .create_element("canvas")
+        .expect("canvas")
+        .dyn_into()
+        .expect("is a canvas");
     canvas.set_width(1200);
     canvas.set_height(800);
     let mut s = LoadedSpectrum::new(&semicircle_csv(40.0, 960.0, 2e-8, 0.9), "b.csv").expect("parses");
@@ -194,6 +230,9 @@ fn sha256_is_of_the_raw_bytes() {
     assert_ne!(bom.sha256(), pasted.sha256());
     assert_eq!(bom.n_points(), 71);
     // Invalid UTF-8 is decoded lossily: still an error with the file name, never a panic.
-    let error = LoadedSpectrum::from_bytes(&[0xff, 0xfe, b'x', b'\n'], "junk.csv").err().map(error_message).unwrap_or_default();
+    let error = LoadedSpectrum::from_bytes(&[0xff, 0xfe, b'x', b'\n'], "junk.csv")
+        .err()
+        .map(error_message)
+        .unwrap_or_default();
     assert!(error.contains("junk.csv"), "{error}");
 }

@@ -28,13 +28,41 @@ pub struct IswRow {
 /// Irvine, Sinclair & West, Adv. Mater. 2 (1990) 132. Single values of the paper
 /// ("about 1e-12") are given half a decade either side.
 pub const ISW_TABLE: [IswRow; 7] = [
-    IswRow { low_f_per_cm: 3e-13, high_f_per_cm: 3e-12, phenomenon: "bulk" },
-    IswRow { low_f_per_cm: 3e-12, high_f_per_cm: 3e-11, phenomenon: "minor second phase" },
-    IswRow { low_f_per_cm: 1e-11, high_f_per_cm: 1e-8, phenomenon: "grain boundary" },
-    IswRow { low_f_per_cm: 1e-10, high_f_per_cm: 1e-9, phenomenon: "bulk ferroelectric" },
-    IswRow { low_f_per_cm: 1e-9, high_f_per_cm: 1e-7, phenomenon: "surface layer" },
-    IswRow { low_f_per_cm: 1e-7, high_f_per_cm: 1e-5, phenomenon: "sample-electrode interface" },
-    IswRow { low_f_per_cm: 3e-5, high_f_per_cm: 3e-4, phenomenon: "electrochemical reaction" },
+    IswRow {
+        low_f_per_cm: 3e-13,
+        high_f_per_cm: 3e-12,
+        phenomenon: "bulk",
+    },
+    IswRow {
+        low_f_per_cm: 3e-12,
+        high_f_per_cm: 3e-11,
+        phenomenon: "minor second phase",
+    },
+    IswRow {
+        low_f_per_cm: 1e-11,
+        high_f_per_cm: 1e-8,
+        phenomenon: "grain boundary",
+    },
+    IswRow {
+        low_f_per_cm: 1e-10,
+        high_f_per_cm: 1e-9,
+        phenomenon: "bulk ferroelectric",
+    },
+    IswRow {
+        low_f_per_cm: 1e-9,
+        high_f_per_cm: 1e-7,
+        phenomenon: "surface layer",
+    },
+    IswRow {
+        low_f_per_cm: 1e-7,
+        high_f_per_cm: 1e-5,
+        phenomenon: "sample-electrode interface",
+    },
+    IswRow {
+        low_f_per_cm: 3e-5,
+        high_f_per_cm: 3e-4,
+        phenomenon: "electrochemical reaction",
+    },
 ];
 
 /// Hsu–Mansfeld effective capacitance of a CPE (Q, α) in parallel with `r`.
@@ -135,7 +163,11 @@ pub fn attribute(
 }
 
 fn paragraph(a: &Attribution) -> String {
-    let mut text = format!("The semicircle's capacitance is C_eff = {} ({}).", sci(a.c_eff_f, "F"), a.method);
+    let mut text = format!(
+        "The semicircle's capacitance is C_eff = {} ({}).",
+        sci(a.c_eff_f, "F"),
+        a.method
+    );
     let (Some(per_area), Some(c_norm), Some(bulk), Some(ratio), Some(layer)) = (
         a.c_per_area_f_per_cm2,
         a.c_norm_f_per_cm,
@@ -169,7 +201,12 @@ fn paragraph(a: &Attribution) -> String {
             ": close to the bulk value, so this semicircle may well be the bulk response rather than an interface.",
         );
     }
-    let names: Vec<&str> = a.table.iter().filter(|r| r.candidate).map(|r| r.row.phenomenon).collect();
+    let names: Vec<&str> = a
+        .table
+        .iter()
+        .filter(|r| r.candidate)
+        .map(|r| r.row.phenomenon)
+        .collect();
     if names.is_empty() {
         text.push_str(" No row of the Irvine–Sinclair–West table contains this C·d/A.");
     } else {
@@ -219,7 +256,12 @@ mod tests {
         let ratio = 5e-9 / (EPS0_F_PER_CM * 10.0 * (std::f64::consts::PI / 4.0) / 0.1);
         assert!((a.ratio_to_bulk.unwrap() / ratio - 1.0).abs() < 1e-12);
         assert!((a.layer_thickness_nm.unwrap() - 5000.0 / ratio).abs() < 1e-9);
-        let candidates: Vec<_> = a.table.iter().filter(|r| r.candidate).map(|r| r.row.phenomenon).collect();
+        let candidates: Vec<_> = a
+            .table
+            .iter()
+            .filter(|r| r.candidate)
+            .map(|r| r.row.phenomenon)
+            .collect();
         assert_eq!(candidates, ["grain boundary", "bulk ferroelectric"]);
         assert!(a.paragraph.contains("interface between particles"), "{}", a.paragraph);
         assert!(a.paragraph.contains("6.37e-10 F/cm"), "{}", a.paragraph);
@@ -227,7 +269,16 @@ mod tests {
 
     #[test]
     fn without_geometry_only_c_eff() {
-        let a = attribute("CPE2", 1e3, ArcCapacitor::Cpe { q: 1e-8, alpha: 0.9 }, None, None, 10.0, 5.0).unwrap();
+        let a = attribute(
+            "CPE2",
+            1e3,
+            ArcCapacitor::Cpe { q: 1e-8, alpha: 0.9 },
+            None,
+            None,
+            10.0,
+            5.0,
+        )
+        .unwrap();
         assert!(a.c_norm_f_per_cm.is_none() && a.table.iter().all(|r| !r.candidate));
         assert!(a.paragraph.contains("thickness and area"));
     }

@@ -126,7 +126,9 @@ pub fn rule_suggests(sigma: f64) -> Kind {
 /// [`BIC_TIE`], where the paper's rule decides (with σ from the better-BIC fit).
 /// Returns the index chosen, the method and ΔBIC.
 pub fn pick(candidates: &[Candidate]) -> Option<(usize, Method, f64)> {
-    let mut order: Vec<usize> = (0..candidates.len()).filter(|&i| candidates[i].bic.is_finite()).collect();
+    let mut order: Vec<usize> = (0..candidates.len())
+        .filter(|&i| candidates[i].bic.is_finite())
+        .collect();
     order.sort_by(|&a, &b| candidates[a].bic.total_cmp(&candidates[b].bic));
     let best = *order.first()?;
     let Some(&second) = order.get(1) else {
@@ -188,19 +190,18 @@ pub fn apex(r2: f64, c_eff: f64, f_min_hz: f64, f_max_hz: f64) -> Option<Apex> {
     } else {
         ApexPosition::Inside
     };
-    Some(Apex { tau2_s: tau, f_apex_hz: f_apex, position })
+    Some(Apex {
+        tau2_s: tau,
+        f_apex_hz: f_apex,
+        position,
+    })
 }
 
 /// Measured when the data's Re Z at the lowest fitted frequency is within 5 % of
 /// the fitted DC limit (the data reach the plateau) and, for a semicircle, its apex
 /// lies inside the window; extrapolated otherwise. Data that rise well beyond the DC
 /// limit (a tail the circuit does not describe) do not support R_con either.
-pub fn r_con_status(
-    dc_ohm: f64,
-    data_re_at_f_min: f64,
-    f_min_hz: f64,
-    apex: Option<&Apex>,
-) -> (RConStatus, String) {
+pub fn r_con_status(dc_ohm: f64, data_re_at_f_min: f64, f_min_hz: f64, apex: Option<&Apex>) -> (RConStatus, String) {
     let reached = data_re_at_f_min / dc_ohm;
     if let Some(a) = apex {
         match a.position {
@@ -249,7 +250,11 @@ pub fn r_con_status(
             format!(
                 "at the lowest fitted frequency ({}) the measured Re Z is only {}% of the fitted DC limit: the arc does not close and R_con is extrapolated",
                 hz(f_min_hz),
-                if reached.is_finite() { sig(100.0 * reached, 3) } else { "—".into() }
+                if reached.is_finite() {
+                    sig(100.0 * reached, 3)
+                } else {
+                    "—".into()
+                }
             ),
         )
     }
@@ -291,7 +296,11 @@ pub fn sentence(choice: &Choice) -> String {
     let mut text = format!("Used {name} {how}.");
     match (&choice.sigma_s_per_cm, &choice.paper_rule) {
         (Some(sigma), Some(rule)) => {
-            let side = if *sigma > rule.threshold_s_per_cm { "above" } else { "below" };
+            let side = if *sigma > rule.threshold_s_per_cm {
+                "above"
+            } else {
+                "below"
+            };
             text.push_str(&format!(
                 " σ_eff = {} is {side} the paper's 1e-3 S/cm, where {} spectra are expected{}.",
                 sci(*sigma, "S/cm"),
@@ -299,12 +308,16 @@ pub fn sentence(choice: &Choice) -> String {
                     Kind::Inductive => "inductive",
                     _ => "semicircle",
                 },
-                if rule.agrees { ", in agreement" } else { "; this spectrum disagrees with the rule" },
+                if rule.agrees {
+                    ", in agreement"
+                } else {
+                    "; this spectrum disagrees with the rule"
+                },
             ));
         }
-        _ if choice.r_con_status.is_none() => text.push_str(
-            " There is no R_con (see its note), so neither σ_eff nor the paper's 1e-3 S/cm rule applies.",
-        ),
+        _ if choice.r_con_status.is_none() => {
+            text.push_str(" There is no R_con (see its note), so neither σ_eff nor the paper's 1e-3 S/cm rule applies.")
+        }
         _ => text.push_str(" Give the pellet geometry to place σ_eff against the paper's 1e-3 S/cm rule."),
     }
     text.push_str(&format!(
@@ -341,20 +354,36 @@ mod tests {
     use super::*;
 
     fn candidate(preset: Preset, bic: f64, sigma: Option<f64>) -> Candidate {
-        Candidate { preset, bic, converged: true, rms_relative: 0.01, r_con_ohm: None, sigma_s_per_cm: sigma }
+        Candidate {
+            preset,
+            bic,
+            converged: true,
+            rms_relative: 0.01,
+            r_con_ohm: None,
+            sigma_s_per_cm: sigma,
+        }
     }
 
     #[test]
     fn bic_decides_when_clear() {
-        let c = [candidate(Preset::Inductive, -500.0, Some(1e-5)), candidate(Preset::Semicircle, -200.0, Some(1e-5))];
+        let c = [
+            candidate(Preset::Inductive, -500.0, Some(1e-5)),
+            candidate(Preset::Semicircle, -200.0, Some(1e-5)),
+        ];
         assert_eq!(pick(&c), Some((0, Method::Bic, 300.0)));
     }
 
     #[test]
     fn rule_decides_a_tie() {
-        let c = [candidate(Preset::Inductive, -500.0, Some(1e-5)), candidate(Preset::Semicircle, -495.0, Some(1e-5))];
+        let c = [
+            candidate(Preset::Inductive, -500.0, Some(1e-5)),
+            candidate(Preset::Semicircle, -495.0, Some(1e-5)),
+        ];
         assert_eq!(pick(&c), Some((1, Method::PaperRule, -5.0)));
-        let c = [candidate(Preset::Inductive, -500.0, Some(1e-1)), candidate(Preset::Semicircle, -495.0, Some(1e-1))];
+        let c = [
+            candidate(Preset::Inductive, -500.0, Some(1e-1)),
+            candidate(Preset::Semicircle, -495.0, Some(1e-1)),
+        ];
         assert_eq!(pick(&c), Some((0, Method::PaperRule, 5.0)));
     }
 
@@ -374,9 +403,15 @@ mod tests {
     fn status_needs_the_plateau_and_the_apex() {
         let inside = apex(1000.0, 1e-9, 0.1, 1e6).unwrap();
         assert_eq!(r_con_status(1000.0, 999.0, 0.1, Some(&inside)).0, RConStatus::Measured);
-        assert_eq!(r_con_status(1000.0, 700.0, 0.1, Some(&inside)).0, RConStatus::Extrapolated);
+        assert_eq!(
+            r_con_status(1000.0, 700.0, 0.1, Some(&inside)).0,
+            RConStatus::Extrapolated
+        );
         let above = apex(10.0, 1e-9, 0.1, 1e6).unwrap();
-        assert_eq!(r_con_status(1000.0, 1000.0, 0.1, Some(&above)).0, RConStatus::Extrapolated);
+        assert_eq!(
+            r_con_status(1000.0, 1000.0, 0.1, Some(&above)).0,
+            RConStatus::Extrapolated
+        );
         assert_eq!(r_con_status(2.0, 2.0, 0.1, None).0, RConStatus::Measured);
     }
 
@@ -409,13 +444,29 @@ mod tests {
     fn the_sentence_says_why() {
         let rule = choice(Method::PaperRule, 4.0, Some(2e-4));
         assert!(rule.sentence.contains("by the paper's rule"), "{}", rule.sentence);
-        assert!(rule.sentence.contains("below the paper's 1e-3 S/cm"), "{}", rule.sentence);
+        assert!(
+            rule.sentence.contains("below the paper's 1e-3 S/cm"),
+            "{}",
+            rule.sentence
+        );
         assert!(rule.sentence.contains("in agreement"), "{}", rule.sentence);
-        assert!(rule.sentence.contains("159 kHz, inside the window"), "{}", rule.sentence);
+        assert!(
+            rule.sentence.contains("159 kHz, inside the window"),
+            "{}",
+            rule.sentence
+        );
         let close = choice(Method::Bic, 4.0, None);
         assert!(close.sentence.contains("too close to call"), "{}", close.sentence);
-        assert!(close.sentence.contains("Give the pellet geometry"), "{}", close.sentence);
+        assert!(
+            close.sentence.contains("Give the pellet geometry"),
+            "{}",
+            close.sentence
+        );
         let disagree = choice(Method::Bic, 40.0, Some(5e-3));
-        assert!(disagree.sentence.contains("disagrees with the rule"), "{}", disagree.sentence);
+        assert!(
+            disagree.sentence.contains("disagrees with the rule"),
+            "{}",
+            disagree.sentence
+        );
     }
 }

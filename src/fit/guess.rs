@@ -260,14 +260,14 @@ fn capacitive_arc(z: &[Complex64]) -> Option<Arc> {
 /// Apex of the arc: interior maximum of −Im Z, or, when the maximum sits at an end
 /// of the window, the frequency an ideal arc of diameter `r_arc` would need.
 fn apex(omega: &[f64], z: &[Complex64], r_arc: f64) -> Option<f64> {
-    let (k, peak) = z
-        .iter()
-        .enumerate()
-        .map(|(k, v)| (k, -v.im))
-        .fold(None, |best: Option<(usize, f64)>, (k, v)| match best {
-            Some((_, b)) if b >= v => best,
-            _ => Some((k, v)),
-        })?;
+    let (k, peak) =
+        z.iter()
+            .enumerate()
+            .map(|(k, v)| (k, -v.im))
+            .fold(None, |best: Option<(usize, f64)>, (k, v)| match best {
+                Some((_, b)) if b >= v => best,
+                _ => Some((k, v)),
+            })?;
     if peak <= 0.0 {
         return None;
     }
@@ -277,9 +277,17 @@ fn apex(omega: &[f64], z: &[Complex64], r_arc: f64) -> Option<f64> {
         return Some(w);
     }
     // −Im = R x / (1 + x²) with x = ω τ: solve for x on the side of the apex the data lie.
-    let r = if r_arc > 2.0 * peak { r_arc } else { 2.0 * peak * 1.000001 };
+    let r = if r_arc > 2.0 * peak {
+        r_arc
+    } else {
+        2.0 * peak * 1.000001
+    };
     let disc = (r * r - 4.0 * peak * peak).max(0.0).sqrt();
-    let x = if k == last { (r - disc) / (2.0 * peak) } else { (r + disc) / (2.0 * peak) };
+    let x = if k == last {
+        (r - disc) / (2.0 * peak)
+    } else {
+        (r + disc) / (2.0 * peak)
+    };
     let tau = x / w;
     (tau.is_finite() && tau > 0.0).then(|| 1.0 / tau)
 }
@@ -289,7 +297,9 @@ mod tests {
     use super::*;
 
     fn grid() -> Vec<f64> {
-        (0..=70).map(|i| 2.0 * PI * 10f64.powf(-1.0 + i as f64 / 10.0)).collect()
+        (0..=70)
+            .map(|i| 2.0 * PI * 10f64.powf(-1.0 + i as f64 / 10.0))
+            .collect()
     }
 
     #[test]

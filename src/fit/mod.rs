@@ -252,7 +252,16 @@ pub fn fit(
         }
     }
     let best = settle_at_bounds(circuit, &data, best, &fixed);
-    Ok(finish(circuit, preset, &data, best, fixed, fitted, starts, options.weighting))
+    Ok(finish(
+        circuit,
+        preset,
+        &data,
+        best,
+        fixed,
+        fitted,
+        starts,
+        options.weighting,
+    ))
 }
 
 fn lookup(circuit: &Circuit, name: &str, option: &str) -> Result<usize, FitError> {
@@ -279,7 +288,10 @@ fn check_in_bounds(circuit: &Circuit, i: usize, value: f64) -> Result<(), FitErr
         Bounds::Positive => "> 0".to_string(),
         Bounds::Interval { lo, hi } => format!("in [{lo}, {hi}]"),
     };
-    Err(FitError(format!("{} = {value} is out of range: it must be {range}", spec.name)))
+    Err(FitError(format!(
+        "{} = {value} is out of range: it must be {range}",
+        spec.name
+    )))
 }
 
 /// Free bounded parameters start strictly inside (the sine transform is flat at its ends).
@@ -440,7 +452,9 @@ fn spread_starts(circuit: &Circuit, centre: &[f64], fixed: &[bool], count: usize
 /// Tries every free bounded parameter that ended next to a bound at the bound itself.
 fn settle_at_bounds(circuit: &Circuit, data: &FitData, mut best: Descent, fixed: &[bool]) -> Descent {
     for (i, spec) in circuit.params().iter().enumerate() {
-        let Bounds::Interval { lo, hi } = spec.bounds else { continue };
+        let Bounds::Interval { lo, hi } = spec.bounds else {
+            continue;
+        };
         if fixed[i] || best.at_bound[i].is_some() {
             continue;
         }
@@ -476,7 +490,11 @@ fn settle_at_bounds(circuit: &Circuit, data: &FitData, mut best: Descent, fixed:
 
 /// Σ w |Z|²: the rss of a model that is identically zero.
 fn data_scale(data: &FitData) -> f64 {
-    data.z.iter().zip(&data.sqrt_weight).map(|(z, w)| (z * w).norm_sqr()).sum()
+    data.z
+        .iter()
+        .zip(&data.sqrt_weight)
+        .map(|(z, w)| (z * w).norm_sqr())
+        .sum()
 }
 
 #[allow(clippy::too_many_arguments)]

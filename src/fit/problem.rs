@@ -137,7 +137,13 @@ impl LeastSquaresProblem<f64, Dyn, Dyn> for CnlsProblem<'_> {
     fn set_params(&mut self, u: &DVector<f64>) {
         // A parameter running off to 0 or ∞ in log space must stay representable,
         // or the next step starts from ln 0 = −∞.
-        for (((&i, t), ui), stored) in self.free.iter().zip(&self.transforms).zip(u.iter()).zip(self.u.iter_mut()) {
+        for (((&i, t), ui), stored) in self
+            .free
+            .iter()
+            .zip(&self.transforms)
+            .zip(u.iter())
+            .zip(self.u.iter_mut())
+        {
             *stored = ui.clamp(-LOG_LIMIT, LOG_LIMIT);
             self.values[i] = t.to_physical(*stored);
         }

@@ -69,7 +69,13 @@ pub fn correlation(cov: &DMatrix<f64>) -> DMatrix<f64> {
     let p = cov.ncols();
     DMatrix::from_fn(p, p, |i, j| {
         let d = (cov[(i, i)] * cov[(j, j)]).sqrt();
-        if d > 0.0 { cov[(i, j)] / d } else if i == j { 1.0 } else { 0.0 }
+        if d > 0.0 {
+            cov[(i, j)] / d
+        } else if i == j {
+            1.0
+        } else {
+            0.0
+        }
     })
 }
 
