@@ -1,55 +1,35 @@
-//! One spectrum in, everything a user reads out: the fit, R_con, σ_eff, the
-//! circuit choice and the capacitance attribution. The CLI and the web page
-//! both call [`analyse`] and serialise its [`Analysis`].
+//! One spectrum in, everything a user reads out, as data: the fit, R_con, σ_eff,
+//! the circuit choice and the capacitance attribution. The CLI and the web page
+//! both call [`analyse`]; the prose that explains an [`Analysis`] is written by
+//! [`crate::report`], in the style each face needs.
 
 use crate::attribution::{self, ArcCapacitor, Attribution};
 use crate::choice::{self, Candidate, Choice, Method, PaperRule, RConStatus};
-use crate::circuit::Arc;
-use crate::fit::{self, FitError, FitOptions, FitResult, FitStats, ParamStatus};
-use crate::pellet::{self, ContactResistance, Geometry, Measured};
+use crate::circuit::{Arc, ParamKind};
+use crate::fit::{self, FitError, FitResult, FitStats, ParamStatus};
+use crate::pellet::{self, ContactResistance, Geometry, Measured, RConMissing};
 use crate::preset::{CircuitChoice, Kind, Preset};
+use crate::settings::SettingsError;
 use crate::spectrum::{ImagConvention, Spectrum};
 use num_complex::Complex64;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// Everything the user sets for one analysis.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Settings {
-    pub circuit: CircuitChoice,
-    pub fit: FitOptions,
-    pub geometry: Option<Geometry>,
-    pub lead_ohm: f64,
-    pub eps_r: f64,
-    pub particle_um: f64,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            circuit: CircuitChoice::Auto,
-            fit: FitOptions::default(),
-            geometry: None,
-            lead_ohm: 0.0,
-            eps_r: attribution::DEFAULT_EPS_R,
-            particle_um: attribution::DEFAULT_PARTICLE_UM,
-        }
-    }
-}
+pub use crate::settings::Settings;
 
 /// Why an analysis failed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AnalysisError {
     Fit(FitError),
-    Settings(String),
+    Settings(SettingsError),
 }
 
 impl fmt::Display for AnalysisError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             AnalysisError::Fit(e) => e.fmt(f),
-            AnalysisError::Settings(e) => f.write_str(e),
+            AnalysisError::Settings(e) => e.fmt(f),
         }
     }
 }
@@ -62,7 +42,7 @@ impl From<FitError> for AnalysisError {
     }
 }
 
-/// One parameter in the report.
+/// One parameter in the result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ParamReport {
     pub value: f64,
@@ -71,17 +51,17 @@ pub struct ParamReport {
     pub status: ParamStatus,
 }
 
-/// R_con in the report.
+/// R_con in the result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RConReport {
     pub value: f64,
     pub stderr: Option<f64>,
     pub fitted_dc_ohm: f64,
     pub lead_ohm: f64,
-    pub status: Option<RConStatus>,
+    pub status: RConStatus,
 }
 
-/// What the importer made of the file.
+/// What the importer made of the file (the whole spectrum; the fitted window is in `choice`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SpectrumReport {
     pub n_points: usize,
@@ -89,7 +69,6 @@ pub struct SpectrumReport {
     pub f_min_hz: f64,
     pub f_max_hz: f64,
     pub imag_convention: ImagConvention,
-    pub imag_convention_text: &'static str,
     pub warnings: Vec<String>,
 }
 
@@ -100,7 +79,58 @@ pub struct Correlation {
     pub matrix: Vec<Vec<f64>>,
 }
 
-/// The serialisable result of one analysis (the CLI's JSON object).
+/// Which bound a parameter ended at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BoundSide {
+    Lower,
+    Upper,
+}
+
+/// Something the user should know about the quality of a result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "issue")]
+pub enum Quality {
+    NotConverged {
+        termination: String,
+    },
+    /// rms relative misfit above [`POOR_MISFIT`].
+    PoorFit {
+        rms_relative: f64,
+    },
+    AtBound {
+        param: String,
+        value: f64,
+        bound: BoundSide,
+    },
+    /// The Jacobian is singular: no standard errors.
+    NotIdentifiable,
+}
+
+/// Why there is no capacitance to attribute.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "reason")]
+pub enum CapacitanceMissing {
+    /// The inductive circuit has no semicircle: its CPE (α < 0) describes the leads.
+    InductiveCircuit,
+    /// No resistor in parallel with a capacitor or CPE.
+    NoArc,
+    /// The arc's resistor ran away (no DC plateau in the data).
+    RunawayResistor { element: String, r_ohm: f64 },
+    /// A CPE with α outside (0, 1] has no effective capacitance.
+    NoEffectiveCapacitance { element: String },
+}
+
+/// The inductance of the leads, where the inductive CPE ended as an inductor (α = −1):
+/// Z = iωL with L = 1/Q.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LeadInductance {
+    pub element: String,
+    pub inductance_h: f64,
+    pub stderr_h: Option<f64>,
+}
+
+/// The result of one analysis, as data.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Analysis {
     pub file: String,
@@ -112,7 +142,7 @@ pub struct Analysis {
     pub param_order: Vec<String>,
     pub r_con_ohm: Option<RConReport>,
     /// Why there is no R_con, when there is none.
-    pub r_con_note: Option<String>,
+    pub r_con_missing: Option<RConMissing>,
     #[serde(rename = "sigma_S_per_cm")]
     pub sigma_s_per_cm: Option<Measured>,
     pub geometry: Option<Geometry>,
@@ -121,10 +151,10 @@ pub struct Analysis {
     pub choice: Choice,
     pub capacitance: Option<Attribution>,
     /// Why there is no attribution, when there is none.
-    pub capacitance_note: Option<String>,
+    pub capacitance_missing: Option<CapacitanceMissing>,
+    pub lead_inductance: Option<LeadInductance>,
     pub spectrum: SpectrumReport,
-    /// What the user should know about the quality of this result.
-    pub notes: Vec<String>,
+    pub quality: Vec<Quality>,
 }
 
 /// The analysis and the fit behind it (for plotting and further work).
@@ -136,11 +166,17 @@ pub struct Outcome {
 
 /// Fits, chooses and explains.
 pub fn analyse(spectrum: &Spectrum, settings: &Settings) -> Result<Outcome, AnalysisError> {
-    for (name, value) in [("eps_r", settings.eps_r), ("particle diameter", settings.particle_um)] {
+    // Settings built in code bypass SettingsInput::resolve: check what the diagnosis divides by.
+    for (key, value) in [
+        ("eps_r", settings.eps_r),
+        ("particle_um", settings.particle_um),
+        ("c_norm_max_f_per_cm", settings.c_norm_max_f_per_cm),
+    ] {
         if !(value.is_finite() && value > 0.0) {
-            return Err(AnalysisError::Settings(format!(
-                "{name} must be a positive number, got {value}"
-            )));
+            return Err(AnalysisError::Settings(SettingsError {
+                field: key.to_string(),
+                message: format!("must be a positive number, not {value}"),
+            }));
         }
     }
     let (fit, kind, method, candidates, delta_bic) = match &settings.circuit {
@@ -190,7 +226,7 @@ fn auto(spectrum: &Spectrum, settings: &Settings) -> Result<AutoPick, AnalysisEr
     let Some((index, method, delta)) = choice::pick(&candidates) else {
         return Err(last_error
             .map(AnalysisError::Fit)
-            .unwrap_or_else(|| AnalysisError::Settings("neither circuit could be fitted".into())));
+            .unwrap_or_else(|| AnalysisError::Fit(FitError("neither circuit could be fitted".into()))));
     };
     let kind = candidates[index].preset.kind();
     let fit = fits.swap_remove(index).1;
@@ -209,13 +245,11 @@ fn explain(
     let fitted: Vec<(f64, Complex64)> = fitted_points(spectrum, &fit).collect();
     let f_min = fitted.first().map_or(f64::NAN, |p| p.0);
     let f_max = fitted.last().map_or(f64::NAN, |p| p.0);
-    // Points are sorted by frequency: the first fitted one is the lowest.
-    let lowest_re = fitted.first().map_or(f64::NAN, |p| p.1.re);
 
     let largest_z = largest_fitted_z(spectrum, &fit);
     let (r_con, sigma) = r_con_and_sigma(&fit, settings, largest_z);
     let arc = main_arc(&fit, largest_z);
-    let mut capacitance_note = None;
+    let mut capacitance_missing = None;
     let mut capacitance = None;
     match &arc {
         Ok(arc) => {
@@ -230,31 +264,30 @@ fn explain(
                 settings.particle_um,
             );
             if capacitance.is_none() {
-                capacitance_note = Some(format!(
-                    "{} has no effective capacitance (a CPE needs 0 < α ≤ 1).",
-                    arc.label
-                ));
+                capacitance_missing = Some(CapacitanceMissing::NoEffectiveCapacitance {
+                    element: arc.label.clone(),
+                });
             }
         }
-        Err(why) => capacitance_note = Some(why.clone()),
+        Err(why) => capacitance_missing = Some(why.clone()),
     }
     let apex = match (&capacitance, &arc) {
         (Some(c), Ok(arc)) => choice::apex(fit.values[arc.resistor], c.c_eff_f, f_min, f_max),
         _ => None,
     };
-    let (status, status_reason) = match &r_con {
-        Ok(r) => {
-            let (s, why) = choice::r_con_status(r.fitted_dc_ohm, lowest_re, f_min, apex.as_ref());
-            (Some(s), why)
-        }
-        Err(why) => (None, format!("no R_con: {why}")),
-    };
-    if let (Some(c), Some(RConStatus::Extrapolated)) = (capacitance.as_mut(), status) {
-        c.paragraph.insert_str(
-            0,
-            "R_con is extrapolated here, so read these numbers as estimates outside the measured window. ",
-        );
-    }
+    let r_con_basis = r_con.as_ref().ok().map(|r| {
+        // The lowest fitted points, lowest first, against the fitted curve there.
+        let lowest: Vec<(f64, f64)> = fitted
+            .iter()
+            .take(choice::PLATEAU_POINTS)
+            .map(|p| (p.0, p.1.re))
+            .collect();
+        let freqs: Vec<f64> = lowest.iter().map(|p| p.0).collect();
+        let curve = fit.model(&freqs);
+        let pairs: Vec<(f64, f64)> = lowest.iter().zip(&curve).map(|(p, z)| (p.1, z.re)).collect();
+        let curve_at_f_min = curve.first().map_or(f64::NAN, |z| z.re);
+        choice::r_con_basis(r.fitted_dc_ohm, curve_at_f_min, &pairs, f_min, apex.as_ref())
+    });
     // A custom circuit is judged by what it can draw: an arc, or only an inductive tail.
     let shape = match kind {
         Kind::Custom if arc.is_ok() => Kind::Semicircle,
@@ -269,40 +302,48 @@ fn explain(
             agrees: suggests == shape,
         }
     });
-    let mut decision = Choice {
+    let decision = Choice {
         method,
-        kind,
-        circuit: fit.circuit.text().to_string(),
         candidates,
         delta_bic,
-        sigma_s_per_cm: sigma.map(|s| s.value),
         paper_rule,
-        boundary: choice::boundary(f_max, capacitance.as_ref().and_then(|c| c.c_norm_f_per_cm)),
-        f_min_hz: f_min,
-        f_max_hz: f_max,
+        boundary: choice::boundary(
+            settings.c_norm_max_f_per_cm,
+            f_max,
+            capacitance.as_ref().and_then(|c| c.c_norm_f_per_cm),
+        ),
+        fitted_f_min_hz: f_min,
+        fitted_f_max_hz: f_max,
+        arc_extrapolated: apex
+            .as_ref()
+            .is_some_and(|a| a.position == choice::ApexPosition::AboveWindow),
         apex,
-        r_con_status: status,
-        r_con_status_reason: status_reason,
-        sentence: String::new(),
+        r_con: r_con_basis,
     };
-    decision.sentence = choice::sentence(&decision);
 
     let params = fit
         .params
         .iter()
         .map(|p| {
+            let unit = if p.unit == ParamKind::CpeQ.unit()
+                && fit.value(&format!("{}.alpha", p.name)).is_some_and(|a| a < 0.0)
+            {
+                // Q of an inductive CPE (α < 0) is no capacitance: Z = 1/(Q (iω)^α).
+                INDUCTIVE_CPE_Q_UNIT
+            } else {
+                p.unit
+            };
             (
                 p.name.clone(),
                 ParamReport {
                     value: p.value,
                     stderr: p.stderr,
-                    unit: p.unit,
+                    unit,
                     status: p.status,
                 },
             )
         })
         .collect();
-    let notes = quality_notes(&fit);
     let analysis = Analysis {
         file: spectrum.name.clone(),
         circuit: fit.circuit.text().to_string(),
@@ -310,13 +351,13 @@ fn explain(
         kind,
         params,
         param_order: fit.params.iter().map(|p| p.name.clone()).collect(),
-        r_con_note: r_con.as_ref().err().cloned(),
+        r_con_missing: r_con.as_ref().err().cloned(),
         r_con_ohm: r_con.ok().map(|r| RConReport {
             value: r.value,
             stderr: r.stderr,
             fitted_dc_ohm: r.fitted_dc_ohm,
             lead_ohm: r.lead_ohm,
-            status,
+            status: decision.r_con.as_ref().map_or(RConStatus::Extrapolated, |b| b.status),
         }),
         sigma_s_per_cm: sigma,
         geometry: settings.geometry,
@@ -324,58 +365,73 @@ fn explain(
         correlation: fit.correlation().map(|(names, matrix)| Correlation { names, matrix }),
         choice: decision,
         capacitance,
-        capacitance_note,
+        capacitance_missing,
+        lead_inductance: lead_inductance(&fit),
         spectrum: SpectrumReport {
             n_points: spectrum.len(),
             n_fitted: fitted.len(),
             f_min_hz: spectrum.f_min(),
             f_max_hz: spectrum.f_max(),
             imag_convention: spectrum.imag_convention,
-            imag_convention_text: spectrum.imag_convention.describe(),
             warnings: spectrum.warnings.clone(),
         },
-        notes,
+        quality: quality(&fit),
     };
     Outcome { analysis, fit }
 }
 
+/// Unit of Q for a CPE with α < 0: siemens times seconds to the α.
+pub const INDUCTIVE_CPE_Q_UNIT: &str = "S·s^α";
+
 /// rms relative misfit above which the circuit is said to describe the data poorly.
 pub const POOR_MISFIT: f64 = 0.05;
 
-fn quality_notes(fit: &FitResult) -> Vec<String> {
-    let mut notes = Vec::new();
+fn quality(fit: &FitResult) -> Vec<Quality> {
+    let mut issues = Vec::new();
     let stats = &fit.stats;
     if !stats.converged {
-        notes.push(format!(
-            "The fit did not converge ({}): treat the numbers with care.",
-            stats.termination
-        ));
+        issues.push(Quality::NotConverged {
+            termination: stats.termination.clone(),
+        });
     }
     if !(stats.rms_relative <= POOR_MISFIT) {
-        notes.push(format!(
-            "The circuit describes the data poorly: the rms misfit is {:.1} % (a clean spectrum fits to 1–2 %). \
-             Consider another circuit or a narrower frequency range.",
-            100.0 * stats.rms_relative
-        ));
+        issues.push(Quality::PoorFit {
+            rms_relative: stats.rms_relative,
+        });
     }
     for p in &fit.params {
         let bound = match p.status {
-            ParamStatus::AtLowerBound => "lower",
-            ParamStatus::AtUpperBound => "upper",
+            ParamStatus::AtLowerBound => BoundSide::Lower,
+            ParamStatus::AtUpperBound => BoundSide::Upper,
             _ => continue,
         };
-        notes.push(format!(
-            "{} sits at its {bound} bound ({}); it was held there, so it has no standard error.",
-            p.name, p.value
-        ));
+        issues.push(Quality::AtBound {
+            param: p.name.clone(),
+            value: p.value,
+            bound,
+        });
     }
     if fit.covariance.is_none() && stats.n_free > 0 {
-        notes.push(
-            "The parameters are not all identifiable from these data (the Jacobian is singular): no standard errors."
-                .to_string(),
-        );
+        issues.push(Quality::NotIdentifiable);
     }
-    notes
+    issues
+}
+
+/// L = 1/Q where an inductive CPE ended at α = −1 (an ideal inductor).
+fn lead_inductance(fit: &FitResult) -> Option<LeadInductance> {
+    let (index, q) = fit.params.iter().enumerate().find(|(_, p)| {
+        p.unit == ParamKind::CpeQ.unit()
+            && fit
+                .value(&format!("{}.alpha", p.name))
+                .is_some_and(|a| a <= -1.0 + 1e-9)
+    })?;
+    let index = fit.circuit.param_index(&q.name).unwrap_or(index);
+    let inductance = 1.0 / q.value;
+    inductance.is_finite().then(|| LeadInductance {
+        element: q.name.clone(),
+        inductance_h: inductance,
+        stderr_h: fit.propagate(|v| v.get(index).map(|q| 1.0 / q)),
+    })
 }
 
 /// The points the fit used, as (frequency in Hz, Z), lowest frequency first.
@@ -398,7 +454,7 @@ fn r_con_and_sigma(
     fit: &FitResult,
     settings: &Settings,
     largest_measured_ohm: f64,
-) -> (Result<ContactResistance, String>, Option<Measured>) {
+) -> (Result<ContactResistance, RConMissing>, Option<Measured>) {
     let r_con = pellet::contact_resistance(fit, settings.lead_ohm, largest_measured_ohm);
     let sigma = match (&r_con, &settings.geometry) {
         (Ok(r), Some(g)) => Some(pellet::conductivity(r, g)),
@@ -409,26 +465,22 @@ fn r_con_and_sigma(
 
 /// The semicircle to attribute: of the circuit's R ‖ C and R ‖ CPE pairs, the one
 /// with the largest resistance (it dominates R_con), unless that resistance ran away.
-fn main_arc(fit: &FitResult, largest_measured_ohm: f64) -> Result<Arc, String> {
+fn main_arc(fit: &FitResult, largest_measured_ohm: f64) -> Result<Arc, CapacitanceMissing> {
     let arc = fit
         .circuit
         .arcs()
         .into_iter()
         .max_by(|a, b| fit.values[a.resistor].total_cmp(&fit.values[b.resistor]))
-        .ok_or_else(|| match fit.preset {
-            Some(Preset::Inductive) => {
-                "No semicircle in the inductive circuit: its CPE (α < 0) describes the leads' inductance, not the pellet."
-                    .to_string()
-            }
-            _ => "The circuit has no resistor in parallel with a capacitor or CPE, so there is no semicircle to attribute."
-                .to_string(),
+        .ok_or(match fit.preset {
+            Some(Preset::Inductive) => CapacitanceMissing::InductiveCircuit,
+            _ => CapacitanceMissing::NoArc,
         })?;
     let r = fit.values[arc.resistor];
     if !(r <= pellet::RUNAWAY_FACTOR * largest_measured_ohm) {
-        return Err(format!(
-            "The arc's resistor {} ran away to {r:.3e} ohm (the data show no DC plateau), so its capacitance means nothing.",
-            fit.circuit.params()[arc.resistor].name
-        ));
+        return Err(CapacitanceMissing::RunawayResistor {
+            element: fit.circuit.params()[arc.resistor].name.clone(),
+            r_ohm: r,
+        });
     }
     Ok(arc)
 }

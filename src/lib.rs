@@ -10,7 +10,9 @@
 //! - [`fit`]: the CNLS problem, weighting, initial guesses and statistics.
 //! - [`pellet`]: geometry, R_con and σ_eff with propagated uncertainty.
 //! - [`diagnosis`]: the circuit choice and the capacitance attribution.
-//! - [`analysis`]: all of the above for one spectrum; what the CLI and the page call.
+//! - [`settings`]: the one settings schema of the CLI, the page and the boundary.
+//! - [`analysis`]: all of the above for one spectrum, as data; what the CLI and the page call.
+//! - [`report`]: the prose of an analysis; [`numfmt`]: the one number formatter.
 //! - [`plot`]: Nyquist, Bode and residual plots on any plotters backend.
 //!
 //! The core knows nothing of the browser; `web` (wasm32 only) is a thin boundary.
@@ -26,6 +28,8 @@ pub mod numfmt;
 pub mod pellet;
 pub mod plot;
 pub mod preset;
+pub mod report;
+pub mod settings;
 pub mod spectrum;
 pub mod synthetic;
 

@@ -1,81 +1,119 @@
 //! `sigmafit fit [OPTIONS] FILE...`: the command-line face of the same core the
-//! web page uses.
+//! web page uses. Its options are the core's settings schema ([`FIELDS`]), read by
+//! the same parser as the page's form, so a bad setting gets the same message.
 
-use sigmafit::analysis::{Analysis, Settings, analyse};
-use sigmafit::fit::{ParamStatus, Weighting};
-use sigmafit::numfmt::{sci, sig, with_error};
-use sigmafit::pellet::GeometryInput;
-use sigmafit::preset::CircuitChoice;
-use sigmafit::spectrum::parse_spectrum;
+use serde_json::{Value, json};
+use sigmafit::analysis::{Analysis, analyse};
+use sigmafit::fit::ParamStatus;
+use sigmafit::numfmt::{Style, hz};
+use sigmafit::report::{self, Report};
+use sigmafit::settings::{FIELDS, FieldKind, FieldSpec, SettingsError, SettingsInput};
+use sigmafit::spectrum::{ImportError, parse_spectrum};
 use std::process::ExitCode;
 
-const USAGE: &str = "\
-usage: sigmafit fit [OPTIONS] FILE...
+const STYLE: Style = Style::Ascii;
 
-Fits each impedance spectrum (CSV: frequency, Z', Z'') and reports R_con,
-sigma_eff = d / (R_con A), the circuit choice and the capacitance attribution.
-
-options:
-  --thickness-mm X        pellet thickness d in mm
-  --diameter-mm X         pellet diameter in mm (A = pi D^2 / 4)
-  --area-cm2 X            pellet area in cm^2 (instead of --diameter-mm)
-  --thickness-err-mm X    standard uncertainty of the thickness
-  --diameter-err-mm X     standard uncertainty of the diameter
-  --lead-ohm X            measured lead/short resistance, subtracted from R_con
-  --circuit C             auto | inductive | semicircle | semicircle-c | \"<circuit string>\"
-                          (impedance.py syntax, e.g. \"R0-p(R1,CPE1)\"; default auto)
-  --weighting W           modulus (default) | unit
-  --fmin HZ, --fmax HZ    fit only points inside [fmin, fmax]
-  --init NAME=V           starting value for a parameter (repeatable)
-  --fix NAME=V            hold a parameter at a value (repeatable)
-  --eps-r X               relative permittivity for C_bulk (default 10)
-  --particle-um X         particle diameter for the layer estimate (default 5 um)
-  --json                  print one JSON array, one object per file
-  -h, --help              this text
-";
+fn usage() -> String {
+    let mut text = String::from(
+        "usage: sigmafit fit [OPTIONS] FILE...\n\n\
+         Fits each impedance spectrum (CSV: frequency, Z', Z'') and reports R_con,\n\
+         sigma_eff = d / (R_con A), the circuit choice and the capacitance attribution.\n\n\
+         options (numbers may use a decimal comma):\n",
+    );
+    for f in FIELDS {
+        let value = match f.kind {
+            FieldKind::Number => "X",
+            FieldKind::Choice { .. } => "NAME",
+            FieldKind::Assignments => "NAME=V",
+        };
+        let mut flags = f.flag();
+        for alias in f.cli_aliases {
+            flags.push_str(", ");
+            flags.push_str(alias);
+        }
+        let mut help = f.help.to_string();
+        if !f.unit.is_empty() {
+            help.push_str(&format!(" [{}]", f.unit));
+        }
+        if let FieldKind::Choice { options, .. } = f.kind {
+            let names: Vec<&str> = options.iter().map(|o| o.0).collect();
+            help.push_str(&format!("; one of {}", names.join(", ")));
+        }
+        if let Some(default) = f.default {
+            help.push_str(&format!(" (default {default})"));
+        }
+        text.push_str(&format!("  {:<26}{help}\n", format!("{flags} {value}")));
+    }
+    text.push_str(&format!(
+        "  {:<26}print one JSON array, one object per file\n",
+        "--json"
+    ));
+    text.push_str(&format!("  {:<26}this text\n", "-h, --help"));
+    text
+}
 
 struct Args {
     files: Vec<String>,
     json: bool,
-    settings: Settings,
+    settings: SettingsInput,
+}
+
+/// A command line that cannot be used: a settings problem (by field) or another.
+enum ArgsError {
+    Settings(SettingsError),
+    Usage(String),
 }
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     if argv.iter().any(|a| a == "-h" || a == "--help") {
-        print!("{USAGE}");
+        print!("{}", usage());
         return ExitCode::SUCCESS;
     }
     let args = match parse_args(&argv) {
         Ok(args) => args,
-        Err(message) => {
-            eprintln!("sigmafit: {message}\n\n{USAGE}");
+        Err(ArgsError::Usage(message)) => {
+            eprintln!("sigmafit: {message}\n\n{}", usage());
+            return ExitCode::from(2);
+        }
+        Err(ArgsError::Settings(e)) => {
+            eprintln!("sigmafit: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let settings = match args.settings.resolve() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("sigmafit: {e}");
             return ExitCode::from(2);
         }
     };
     let mut any_failed = false;
     let mut json_items = Vec::new();
     for file in &args.files {
+        let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
         let result = std::fs::read(file)
-            .map_err(|e| format!("{file}: cannot read: {e}"))
+            .map_err(|e| json!({ "message": format!("{file}: cannot read: {e}"), "file": name }))
             .and_then(|bytes| {
                 let text = String::from_utf8_lossy(&bytes);
-                let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
-                let spectrum = parse_spectrum(&text, name).map_err(|e| e.to_string())?;
-                analyse(&spectrum, &args.settings).map_err(|e| format!("{name}: {e}"))
+                let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+                let spectrum = parse_spectrum(text, name).map_err(|e| import_error(&e))?;
+                analyse(&spectrum, &settings).map_err(|e| json!({ "message": format!("{name}: {e}"), "file": name }))
             });
         match result {
             Ok(outcome) => {
+                let report = report::write(&outcome.analysis, STYLE);
                 if args.json {
-                    json_items.push(to_json(file, &outcome.analysis));
+                    json_items.push(to_json(file, &outcome.analysis, &report));
                 } else {
-                    print!("{}", report(file, &outcome.analysis));
+                    print!("{}", text_report(file, &outcome.analysis, &report));
                 }
             }
-            Err(message) => {
+            Err(detail) => {
                 any_failed = true;
+                let message = detail["message"].as_str().unwrap_or_default().to_string();
                 if args.json {
-                    json_items.push(serde_json::json!({ "file": file, "error": message }));
+                    json_items.push(json!({ "file": file, "error": message, "error_at": detail }));
                 } else {
                     eprintln!("error: {message}");
                 }
@@ -98,84 +136,71 @@ fn main() -> ExitCode {
     }
 }
 
-fn to_json(file: &str, analysis: &Analysis) -> serde_json::Value {
-    let mut value = serde_json::to_value(analysis).unwrap_or(serde_json::Value::Null);
+/// An import error as JSON: the message and where (file, line, column).
+fn import_error(e: &ImportError) -> Value {
+    json!({ "message": e.to_string(), "file": e.file, "line": e.line, "column": e.column, "reason": e.message })
+}
+
+/// The analysis as data, the report's notes under the contract's `notes`, and the
+/// whole report in ASCII style.
+fn to_json(file: &str, analysis: &Analysis, report: &Report) -> Value {
+    let mut value = serde_json::to_value(analysis).unwrap_or(Value::Null);
     if let Some(object) = value.as_object_mut() {
-        object.insert("file".into(), serde_json::Value::String(file.to_string()));
+        object.insert("file".into(), Value::String(file.to_string()));
+        object.insert("notes".into(), json!(report.notes));
+        object.insert("report".into(), serde_json::to_value(report).unwrap_or(Value::Null));
     }
     value
 }
 
-fn parse_args(argv: &[String]) -> Result<Args, String> {
+fn field_for_flag(flag: &str) -> Option<&'static FieldSpec> {
+    FIELDS
+        .iter()
+        .find(|f| f.flag() == flag || f.cli_aliases.contains(&flag))
+}
+
+fn parse_args(argv: &[String]) -> Result<Args, ArgsError> {
     let mut iter = argv.iter();
     match iter.next().map(String::as_str) {
         Some("fit") => {}
-        Some(other) => return Err(format!("unknown command '{other}'; the command is 'fit'")),
-        None => return Err("missing command 'fit'".into()),
+        Some(other) => {
+            return Err(ArgsError::Usage(format!(
+                "unknown command '{other}'; the command is 'fit'"
+            )));
+        }
+        None => return Err(ArgsError::Usage("missing command 'fit'".into())),
     }
     let mut files = Vec::new();
     let mut json = false;
-    let mut settings = Settings::default();
-    let mut geometry = GeometryInput::default();
+    let mut settings = SettingsInput::default();
     while let Some(arg) = iter.next() {
         let (flag, inline) = match arg.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
             _ => (arg.as_str(), None),
         };
-        let mut value = || -> Result<String, String> {
-            match &inline {
-                Some(v) => Ok(v.clone()),
-                None => iter.next().cloned().ok_or_else(|| format!("{flag} needs a value")),
-            }
-        };
-        match flag {
-            "--json" => json = true,
-            "--thickness-mm" => geometry.thickness_mm = Some(number(flag, &value()?)?),
-            "--diameter-mm" => geometry.diameter_mm = Some(number(flag, &value()?)?),
-            "--area-cm2" => geometry.area_cm2 = Some(number(flag, &value()?)?),
-            "--thickness-err-mm" => geometry.thickness_err_mm = Some(number(flag, &value()?)?),
-            "--diameter-err-mm" => geometry.diameter_err_mm = Some(number(flag, &value()?)?),
-            "--lead-ohm" => settings.lead_ohm = number(flag, &value()?)?,
-            "--eps-r" => settings.eps_r = number(flag, &value()?)?,
-            "--particle-um" => settings.particle_um = number(flag, &value()?)?,
-            "--fmin" => settings.fit.fmin = Some(number(flag, &value()?)?),
-            "--fmax" => settings.fit.fmax = Some(number(flag, &value()?)?),
-            "--circuit" => {
-                settings.circuit = CircuitChoice::parse(&value()?).map_err(|e| format!("--circuit: {e}"))?;
-            }
-            "--weighting" => {
-                let v = value()?;
-                settings.fit.weighting =
-                    Weighting::parse(&v).ok_or_else(|| format!("--weighting must be modulus or unit, not '{v}'"))?;
-            }
-            "--init" => settings.fit.init.push(assignment(flag, &value()?)?),
-            "--fix" => settings.fit.fix.push(assignment(flag, &value()?)?),
-            other if other.starts_with('-') && other.len() > 1 => {
-                return Err(format!("unknown option {other}"));
-            }
-            _ => files.push(arg.clone()),
+        if flag == "--json" {
+            json = true;
+        } else if let Some(spec) = field_for_flag(flag) {
+            let value = match inline {
+                Some(v) => v,
+                None => iter.next().cloned().ok_or_else(|| {
+                    ArgsError::Settings(SettingsError {
+                        field: spec.key.into(),
+                        message: "needs a value".into(),
+                    })
+                })?,
+            };
+            settings.set(spec.key, &value);
+        } else if flag.starts_with('-') && flag.len() > 1 {
+            return Err(ArgsError::Usage(format!("unknown option {flag}")));
+        } else {
+            files.push(arg.clone());
         }
     }
     if files.is_empty() {
-        return Err("no input file given".into());
+        return Err(ArgsError::Usage("no input file given".into()));
     }
-    settings.geometry = geometry.resolve().map_err(|e| e.to_string())?;
     Ok(Args { files, json, settings })
-}
-
-fn number(flag: &str, text: &str) -> Result<f64, String> {
-    text.trim()
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
-        .ok_or_else(|| format!("{flag} needs a number, not '{text}'"))
-}
-
-fn assignment(flag: &str, text: &str) -> Result<(String, f64), String> {
-    let (name, value) = text
-        .split_once('=')
-        .ok_or_else(|| format!("{flag} takes NAME=VALUE, e.g. {flag} R1=100; got '{text}'"))?;
-    Ok((name.trim().to_string(), number(flag, value)?))
 }
 
 /// Prose under a label, wrapped at 96 columns with a hanging indent.
@@ -201,15 +226,18 @@ fn labelled(label: &str, text: &str) -> String {
     out
 }
 
-fn report(file: &str, a: &Analysis) -> String {
+fn text_report(file: &str, a: &Analysis, r: &Report) -> String {
+    let figure = |key: &str| r.figures.get(key).cloned().unwrap_or_default();
     let mut out = format!("== {file}\n");
     out.push_str(&format!(
-        "   {} points ({} fitted), {} to {} Hz; {}\n",
+        "   {} points ({} fitted, {} to {}), {} to {}; {}\n",
         a.spectrum.n_points,
         a.spectrum.n_fitted,
-        sig(a.spectrum.f_min_hz, 4),
-        sig(a.spectrum.f_max_hz, 4),
-        a.spectrum.imag_convention_text
+        figure("fitted_f_min"),
+        figure("fitted_f_max"),
+        hz(a.spectrum.f_min_hz, STYLE),
+        hz(a.spectrum.f_max_hz, STYLE),
+        r.imag_convention
     ));
     for w in &a.spectrum.warnings {
         out.push_str(&format!("   warning: {w}\n"));
@@ -222,59 +250,61 @@ fn report(file: &str, a: &Analysis) -> String {
     for name in &a.param_order {
         if let Some(p) = a.params.get(name) {
             let note = match p.status {
-                ParamStatus::Free => String::new(),
-                ParamStatus::Fixed => "  (fixed)".into(),
-                ParamStatus::AtLowerBound => "  (at its lower bound)".into(),
-                ParamStatus::AtUpperBound => "  (at its upper bound)".into(),
+                ParamStatus::Free => "",
+                ParamStatus::Fixed => "  (fixed)",
+                ParamStatus::AtLowerBound => "  (at its lower bound)",
+                ParamStatus::AtUpperBound => "  (at its upper bound)",
             };
-            out.push_str(&format!(
-                "   {name:<12} {}{note}\n",
-                with_error(p.value, p.stderr, p.unit)
-            ));
+            out.push_str(&format!("   {name:<12} {}{note}\n", figure(&format!("param:{name}"))));
         }
     }
     let s = &a.stats;
     out.push_str(&format!(
-        "fit      {} weighting, chi2_red {}, rms misfit {}%, AIC {}, BIC {}, {} iterations, {}\n",
+        "fit      {} weighting, chi2_red {}, rms misfit {}, AIC {}, BIC {}, {} iterations, {}\n",
         s.weighting.name(),
-        sci(s.chi2_reduced, "").trim_end(),
-        sig(100.0 * s.rms_relative, 3),
-        sig(s.aic, 5),
-        sig(s.bic, 5),
+        figure("chi2_red"),
+        figure("rms"),
+        figure("aic"),
+        figure("bic"),
         s.iterations,
         if s.converged { "converged" } else { "NOT converged" }
     ));
     match &a.r_con_ohm {
-        Some(r) => out.push_str(&format!(
-            "R_con    {}{}\n",
-            with_error(r.value, r.stderr, "ohm"),
-            match r.status {
-                Some(sigmafit::choice::RConStatus::Extrapolated) => "  (EXTRAPOLATED)",
-                _ => "  (measured)",
+        Some(rc) => out.push_str(&format!(
+            "R_con    {}  ({})\n",
+            figure("r_con"),
+            match rc.status {
+                sigmafit::choice::RConStatus::Extrapolated => "EXTRAPOLATED",
+                sigmafit::choice::RConStatus::Measured => "measured",
             }
         )),
         None => out.push_str(&labelled(
             "R_con",
-            &format!("none: {}", a.r_con_note.as_deref().unwrap_or("")),
+            &format!("none: {}", r.r_con_missing.as_deref().unwrap_or("")),
         )),
     }
     match &a.sigma_s_per_cm {
-        Some(sigma) => out.push_str(&format!(
-            "sigma    {}\n",
-            match sigma.stderr {
-                Some(_) => with_error(sigma.value, sigma.stderr, "S/cm"),
-                None => sci(sigma.value, "S/cm"),
-            }
-        )),
+        Some(_) => out.push_str(&format!("sigma    {}\n", figure("sigma"))),
         None if a.r_con_ohm.is_none() => out.push_str("sigma    none (no R_con)\n"),
         None => out.push_str("sigma    (give --thickness-mm and --diameter-mm or --area-cm2)\n"),
     }
-    for note in &a.notes {
+    if let Some(u) = &r.uncertainty_note {
+        out.push_str(&labelled("", u));
+    }
+    for note in &r.notes {
         out.push_str(&labelled("note", note));
     }
-    out.push_str(&labelled("why", &a.choice.sentence));
-    if let Some(c) = &a.capacitance {
-        out.push_str(&labelled("C_eff", &c.paragraph));
+    for extra in [&r.arc_note, &r.boundary_note, &r.lead_note].into_iter().flatten() {
+        out.push_str(&labelled("note", extra));
+    }
+    out.push_str(&labelled("why", &r.choice_sentence));
+    if let Some(reason) = &r.r_con_reason {
+        out.push_str(&labelled("R_con", reason));
+    }
+    match (&r.capacitance_paragraph, &r.capacitance_missing) {
+        (Some(p), _) => out.push_str(&labelled("C_eff", p)),
+        (None, Some(m)) => out.push_str(&labelled("C_eff", m)),
+        _ => {}
     }
     out.push('\n');
     out

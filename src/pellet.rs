@@ -109,38 +109,7 @@ impl Geometry {
     }
 }
 
-/// Geometry as a person types it: thickness with a diameter or an area, and
-/// optional standard uncertainties. Shared by the CLI and the page.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct GeometryInput {
-    pub thickness_mm: Option<f64>,
-    pub diameter_mm: Option<f64>,
-    pub area_cm2: Option<f64>,
-    pub thickness_err_mm: Option<f64>,
-    pub diameter_err_mm: Option<f64>,
-}
-
-impl GeometryInput {
-    /// `None` when nothing was given; an error for an incomplete or contradictory set.
-    pub fn resolve(&self) -> Result<Option<Geometry>, GeometryError> {
-        let fail = |m: &str| Err(GeometryError(m.to_string()));
-        match (self.thickness_mm, self.diameter_mm, self.area_cm2) {
-            (None, None, None) => Ok(None),
-            (_, Some(_), Some(_)) => fail("give the pellet's diameter or its area, not both"),
-            (Some(d), Some(dia), None) => {
-                Geometry::from_diameter(d, dia, self.thickness_err_mm, self.diameter_err_mm).map(Some)
-            }
-            (Some(_), None, Some(_)) if self.diameter_err_mm.is_some() => {
-                fail("a diameter uncertainty needs a diameter, not an area")
-            }
-            (Some(d), None, Some(a)) => Geometry::from_area(d, a, self.thickness_err_mm, None).map(Some),
-            (None, _, _) => fail("the pellet's thickness is needed with a diameter or an area"),
-            (Some(_), None, None) => fail("the pellet's thickness needs a diameter or an area"),
-        }
-    }
-}
-
-/// R_con of a fit, or why it has none.
+/// R_con of a fit.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ContactResistance {
     /// R_con after subtracting the lead resistance, in ohm.
@@ -151,6 +120,23 @@ pub struct ContactResistance {
     pub lead_ohm: f64,
 }
 
+/// Why a fit gives no R_con.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "reason")]
+pub enum RConMissing {
+    /// The circuit has no DC limit (a series capacitor, a Warburg element, ...).
+    NoDcLimit { why: String },
+    /// The DC limit is more than [`RUNAWAY_FACTOR`] times the largest measured |Z|.
+    Runaway {
+        fitted_dc_ohm: f64,
+        largest_measured_ohm: f64,
+    },
+    /// The DC limit does not exceed the lead resistance.
+    NotAboveLead { fitted_dc_ohm: f64, lead_ohm: f64 },
+    /// The lead resistance is negative or not a number.
+    InvalidLead { lead_ohm: f64 },
+}
+
 /// R_con = lim Re Z(ω→0) − R_lead with its standard error from the covariance.
 /// `largest_measured_ohm` is the largest |Z| among the fitted points: a DC limit far
 /// beyond it means the fit ran a resistor off to infinity, not that it found R_con.
@@ -158,25 +144,26 @@ pub fn contact_resistance(
     fit: &FitResult,
     lead_ohm: f64,
     largest_measured_ohm: f64,
-) -> Result<ContactResistance, String> {
+) -> Result<ContactResistance, RConMissing> {
     if !lead_ohm.is_finite() || lead_ohm < 0.0 {
-        return Err(format!(
-            "the lead resistance must be zero or positive, got {lead_ohm} ohm"
-        ));
+        return Err(RConMissing::InvalidLead { lead_ohm });
     }
-    let dc = fit.circuit.dc_resistance(&fit.values)?;
+    let dc = fit
+        .circuit
+        .dc_resistance(&fit.values)
+        .map_err(|why| RConMissing::NoDcLimit { why })?;
     if !(dc <= RUNAWAY_FACTOR * largest_measured_ohm) {
-        return Err(format!(
-            "the fitted DC resistance ({dc:.3e} ohm) is more than {RUNAWAY_FACTOR} times the largest measured |Z| \
-             ({largest_measured_ohm:.3e} ohm): the spectrum shows no DC plateau (a blocking or capacitive tail), \
-             so R_con cannot be determined from it"
-        ));
+        return Err(RConMissing::Runaway {
+            fitted_dc_ohm: dc,
+            largest_measured_ohm,
+        });
     }
     let value = dc - lead_ohm;
     if !(value > 0.0) {
-        return Err(format!(
-            "the fitted DC resistance {dc:.4} ohm is not larger than the lead resistance {lead_ohm} ohm"
-        ));
+        return Err(RConMissing::NotAboveLead {
+            fitted_dc_ohm: dc,
+            lead_ohm,
+        });
     }
     let stderr = fit.propagate(|values| fit.circuit.dc_resistance(values).ok());
     Ok(ContactResistance {
@@ -214,44 +201,6 @@ mod tests {
         assert!(Geometry::from_diameter(0.0, 10.0, None, None).is_err());
         assert!(Geometry::from_diameter(1.0, f64::NAN, None, None).is_err());
         assert!(Geometry::from_area(1.0, 0.5, Some(-0.1), None).is_err());
-    }
-
-    #[test]
-    fn geometry_input_combinations() {
-        let none = GeometryInput::default();
-        assert_eq!(none.resolve(), Ok(None));
-        let disc = GeometryInput {
-            thickness_mm: Some(1.0),
-            diameter_mm: Some(10.0),
-            ..none
-        };
-        assert!((disc.resolve().unwrap().unwrap().area_cm2 - PI / 4.0).abs() < 1e-15);
-        let area = GeometryInput {
-            thickness_mm: Some(1.0),
-            area_cm2: Some(0.5),
-            ..none
-        };
-        assert_eq!(area.resolve().unwrap().unwrap().area_cm2, 0.5);
-        for bad in [
-            GeometryInput {
-                diameter_mm: Some(10.0),
-                ..none
-            },
-            GeometryInput {
-                thickness_mm: Some(1.0),
-                ..none
-            },
-            GeometryInput {
-                area_cm2: Some(0.5),
-                ..disc
-            },
-            GeometryInput {
-                diameter_err_mm: Some(0.1),
-                ..area
-            },
-        ] {
-            assert!(bad.resolve().is_err(), "{bad:?}");
-        }
     }
 
     #[test]

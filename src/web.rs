@@ -1,40 +1,84 @@
 //! The browser boundary: the only file with `#[wasm_bindgen]`.
 //!
-//! Thin on purpose. JavaScript hands in text and a plain settings object; this
-//! file turns them into the core's [`Spectrum`] and [`Settings`], calls
-//! [`analyse`], and hands back plain serde structs (maps become plain objects).
-//! Every core error crosses as a `JsError` carrying the core's own message,
-//! through [`js_error`]. Nothing here unwraps anything that input controls.
+//! Thin on purpose: it converts and calls the core. JavaScript hands in text and a
+//! plain settings object (keys of [`crate::settings::FIELDS`], values as typed); this
+//! file hands back plain serde structures: the analysis as data, its report in the
+//! typeset style, the settings schema, formatted numbers. Every error crosses as a
+//! JavaScript `Error` whose `message` is the core's and whose properties say where:
+//! `kind` ("import", "settings" or "analysis"), `file`, `line`, `column` for an
+//! import, `field` (the settings key) and `id` (the form element) for a setting.
+//! Nothing here unwraps anything that input controls.
 
-use crate::analysis::{Analysis, Outcome, Settings, analyse};
-use crate::fit::{Weighting, log_grid};
-use crate::pellet::GeometryInput;
+use crate::analysis::{Analysis, AnalysisError, Outcome, analyse};
+use crate::fit::log_grid;
+use crate::numfmt::{self, Style};
 use crate::plot::{self, PlotData, PlotError, PlotStyle};
-use crate::preset::CircuitChoice;
-use crate::spectrum::{Spectrum, parse_spectrum};
+use crate::report::{self, Report};
+use crate::settings::{self, FieldSpec, Settings, SettingsError, SettingsInput};
+use crate::spectrum::{ImportError, Spectrum, parse_spectrum};
 use num_complex::Complex64;
 use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, IntoDrawingArea};
 use plotters_canvas::CanvasBackend;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::fmt::Display;
+use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
 /// Points per decade of the drawn model curve.
 const CURVE_PER_DECADE: usize = 40;
+/// The page's numbers are typeset.
+const STYLE: Style = Style::Typeset;
 
-/// The one way an error crosses into JavaScript: a `JsError` with the core's message.
-fn js_error(error: impl Display) -> JsError {
-    JsError::new(&error.to_string())
+/// A JavaScript `Error` with `message` and the given properties.
+fn error_object(kind: &str, message: &str, properties: &[(&str, JsValue)]) -> JsValue {
+    let error = js_sys::Error::new(message);
+    let object: &JsValue = error.as_ref();
+    let _ = js_sys::Reflect::set(object, &"kind".into(), &kind.into());
+    for (key, value) in properties {
+        let _ = js_sys::Reflect::set(object, &(*key).into(), value);
+    }
+    error.into()
+}
+
+fn optional(value: Option<usize>) -> JsValue {
+    value.map_or(JsValue::NULL, |v| JsValue::from_f64(v as f64))
+}
+
+fn import_error(e: &ImportError) -> JsValue {
+    error_object(
+        "import",
+        &e.to_string(),
+        &[
+            ("file", e.file.as_str().into()),
+            ("line", optional(e.line)),
+            ("column", optional(e.column)),
+            ("reason", e.message.as_str().into()),
+        ],
+    )
+}
+
+fn settings_error(e: &SettingsError) -> JsValue {
+    error_object(
+        "settings",
+        &e.message,
+        &[
+            ("field", e.field.as_str().into()),
+            ("id", e.field.replace('_', "-").into()),
+        ],
+    )
+}
+
+fn other_error(message: impl std::fmt::Display) -> JsValue {
+    error_object("analysis", &message.to_string(), &[])
 }
 
 /// Serialises with maps as plain objects (not `Map`s), as JSON would.
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(js_error)
+        .map_err(other_error)
 }
 
 #[wasm_bindgen(start)]
@@ -48,134 +92,68 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
-/// Settings as the page sends them (snake_case, the CLI's option names).
-/// Every field is optional; a missing one takes the CLI's default.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(default)]
-pub struct WebSettings {
-    pub thickness_mm: Option<f64>,
-    pub diameter_mm: Option<f64>,
-    pub area_cm2: Option<f64>,
-    pub thickness_err_mm: Option<f64>,
-    pub diameter_err_mm: Option<f64>,
-    pub lead_ohm: Option<f64>,
-    pub fmin_hz: Option<f64>,
-    pub fmax_hz: Option<f64>,
-    /// auto | inductive | semicircle | semicircle-c | a circuit string.
-    pub circuit: Option<String>,
-    /// modulus | unit.
-    pub weighting: Option<String>,
-    pub eps_r: Option<f64>,
-    pub particle_um: Option<f64>,
-    /// Starting values, NAME → value.
-    pub init: Vec<(String, f64)>,
-    /// Fixed parameters, NAME → value.
-    pub fix: Vec<(String, f64)>,
+/// One field of the schema as the page builds its form from it.
+#[derive(Serialize)]
+struct FieldView {
+    #[serde(flatten)]
+    spec: &'static FieldSpec,
+    id: String,
+    flag: String,
 }
 
-fn finite(name: &str, value: Option<f64>) -> Result<Option<f64>, String> {
-    match value {
-        Some(v) if !v.is_finite() => Err(format!("{name} must be a number, got {v}")),
-        other => Ok(other),
-    }
+/// Every setting: key, form id, CLI flag, group, label, unit, type (`number`,
+/// `choice` with `options` and `free_text`, `assignments`), default, suggested, help.
+#[wasm_bindgen(js_name = settingsSchema)]
+pub fn settings_schema() -> Result<JsValue, JsValue> {
+    let fields: Vec<FieldView> = settings::FIELDS
+        .iter()
+        .map(|spec| FieldView {
+            spec,
+            id: spec.id(),
+            flag: spec.flag(),
+        })
+        .collect();
+    to_js(&fields)
 }
 
-impl WebSettings {
-    /// The core settings, mirroring the CLI's argument handling.
-    pub fn to_settings(&self) -> Result<Settings, String> {
-        let mut settings = Settings::default();
-        if let Some(v) = finite("lead resistance", self.lead_ohm)? {
-            settings.lead_ohm = v;
-        }
-        if let Some(v) = finite("eps_r", self.eps_r)? {
-            settings.eps_r = v;
-        }
-        if let Some(v) = finite("particle diameter", self.particle_um)? {
-            settings.particle_um = v;
-        }
-        settings.fit.fmin = finite("fmin", self.fmin_hz)?;
-        settings.fit.fmax = finite("fmax", self.fmax_hz)?;
-        if let (Some(lo), Some(hi)) = (settings.fit.fmin, settings.fit.fmax) {
-            if lo >= hi {
-                return Err(format!("fmin ({lo} Hz) must be below fmax ({hi} Hz)"));
-            }
-        }
-        if let Some(text) = self.circuit.as_deref().filter(|t| !t.trim().is_empty()) {
-            settings.circuit = CircuitChoice::parse(text).map_err(|e| e.to_string())?;
-        }
-        if let Some(text) = self.weighting.as_deref().filter(|t| !t.trim().is_empty()) {
-            settings.fit.weighting =
-                Weighting::parse(text).ok_or_else(|| format!("weighting must be modulus or unit, not '{text}'"))?;
-        }
-        for (name, value) in &self.init {
-            finite(name, Some(*value))?;
-            settings.fit.init.push((name.clone(), *value));
-        }
-        for (name, value) in &self.fix {
-            finite(name, Some(*value))?;
-            settings.fit.fix.push((name.clone(), *value));
-        }
-        let geometry = GeometryInput {
-            thickness_mm: finite("thickness", self.thickness_mm)?,
-            diameter_mm: finite("diameter", self.diameter_mm)?,
-            area_cm2: finite("area", self.area_cm2)?,
-            thickness_err_mm: finite("thickness uncertainty", self.thickness_err_mm)?,
-            diameter_err_mm: finite("diameter uncertainty", self.diameter_err_mm)?,
-        };
-        settings.geometry = geometry.resolve().map_err(|e| e.to_string())?;
-        // The core checks these too, but only once a fit is asked for.
-        for (name, value) in [("eps_r", settings.eps_r), ("particle diameter", settings.particle_um)] {
-            if !(value > 0.0) {
-                return Err(format!("{name} must be a positive number, got {value}"));
-            }
-        }
-        Ok(settings)
-    }
-}
-
-/// The field names of [`WebSettings`].
-const SETTING_FIELDS: [&str; 14] = [
-    "thickness_mm",
-    "diameter_mm",
-    "area_cm2",
-    "thickness_err_mm",
-    "diameter_err_mm",
-    "lead_ohm",
-    "fmin_hz",
-    "fmax_hz",
-    "circuit",
-    "weighting",
-    "eps_r",
-    "particle_um",
-    "init",
-    "fix",
-];
-
-fn read_settings(value: JsValue) -> Result<(WebSettings, Settings), JsError> {
-    let web: WebSettings = if value.is_undefined() || value.is_null() {
-        WebSettings::default()
+fn read_settings(value: JsValue) -> Result<(SettingsInput, Settings), JsValue> {
+    let input: SettingsInput = if value.is_undefined() || value.is_null() {
+        SettingsInput::default()
     } else {
-        // serde-wasm-bindgen only looks up the known fields, so a misspelt one would pass silently.
-        if let Some(object) = value.dyn_ref::<js_sys::Object>() {
-            for key in js_sys::Object::keys(object).iter().filter_map(|k| k.as_string()) {
-                if !SETTING_FIELDS.contains(&key.as_str()) {
-                    return Err(js_error(format!(
-                        "settings: unknown field '{key}', expected one of {}",
-                        SETTING_FIELDS.join(", ")
-                    )));
-                }
-            }
-        }
-        serde_wasm_bindgen::from_value(value).map_err(|e| js_error(format!("settings: {e}")))?
+        serde_wasm_bindgen::from_value(value).map_err(|e| other_error(format!("settings: {e}")))?
     };
-    let settings = web.to_settings().map_err(js_error)?;
-    Ok((web, settings))
+    let settings = input.resolve().map_err(|e| settings_error(&e))?;
+    Ok((input, settings))
 }
 
-/// Checks a settings object without fitting anything; throws the reason when it is unusable.
+/// Checks a settings object without fitting anything; throws the settings error.
 #[wasm_bindgen(js_name = checkSettings)]
-pub fn check_settings(settings: JsValue) -> Result<(), JsError> {
+pub fn check_settings(settings: JsValue) -> Result<(), JsValue> {
     read_settings(settings).map(|_| ())
+}
+
+/// A value with its standard error, typeset: `(1.2732 ± 0.0006) × 10⁻⁴ S/cm`.
+#[wasm_bindgen(js_name = formatWithError)]
+pub fn format_with_error(value: f64, stderr: Option<f64>, unit: &str) -> String {
+    numfmt::with_error(value, stderr, unit, STYLE)
+}
+
+/// `digits` significant figures with a unit, trailing zeros kept.
+#[wasm_bindgen(js_name = formatValue)]
+pub fn format_value(value: f64, digits: usize, unit: &str) -> String {
+    numfmt::value(value, digits, unit, STYLE)
+}
+
+/// `digits` significant figures, trailing zeros dropped.
+#[wasm_bindgen(js_name = formatSig)]
+pub fn format_sig(value: f64, digits: usize) -> String {
+    numfmt::sig(value, digits, STYLE)
+}
+
+/// A frequency with its prefix: `42.1 kHz`.
+#[wasm_bindgen(js_name = formatHz)]
+pub fn format_hz(frequency: f64) -> String {
+    numfmt::hz(frequency, STYLE)
 }
 
 /// Where the result came from: enough to reproduce it.
@@ -184,30 +162,15 @@ struct Provenance<'a> {
     sigmafit_version: &'static str,
     file: &'a str,
     sha256: &'a str,
-    settings: &'a WebSettings,
-}
-
-/// Arrays ready to draw or export (physics sign: Im Z < 0 capacitive).
-#[derive(Serialize)]
-struct PlotArrays {
-    freq_hz: Vec<f64>,
-    z_re: Vec<f64>,
-    z_im: Vec<f64>,
-    fitted: Vec<bool>,
-    /// 1-based line of each point in the input file.
-    source_line: Vec<usize>,
-    curve_freq_hz: Vec<f64>,
-    curve_re: Vec<f64>,
-    curve_im: Vec<f64>,
-    model_re: Vec<f64>,
-    model_im: Vec<f64>,
+    /// Every setting with the value in force.
+    settings: BTreeMap<&'static str, String>,
 }
 
 #[derive(Serialize)]
 struct WebResult<'a> {
     provenance: Provenance<'a>,
     analysis: &'a Analysis,
-    plot: PlotArrays,
+    report: &'a Report,
     /// Wall time of the fit and diagnosis inside WebAssembly, ms.
     fit_ms: f64,
 }
@@ -231,10 +194,10 @@ fn now_ms() -> f64 {
 
 #[wasm_bindgen]
 impl LoadedSpectrum {
-    /// Parses `text` as a spectrum; throws "file, line L, column C: why" when it cannot.
+    /// Parses `text` as a spectrum; throws an import error (file, line, column) when it cannot.
     /// The SHA-256 is that of the text's UTF-8 (what a pasted table is).
     #[wasm_bindgen(constructor)]
-    pub fn new(text: &str, file_name: &str) -> Result<LoadedSpectrum, JsError> {
+    pub fn new(text: &str, file_name: &str) -> Result<LoadedSpectrum, JsValue> {
         Self::parsed(text, file_name, sha256_hex(text.as_bytes()))
     }
 
@@ -242,7 +205,7 @@ impl LoadedSpectrum {
     /// `sha256sum` of the file; the text is decoded as UTF-8 (invalid sequences
     /// replaced) without a leading byte-order mark.
     #[wasm_bindgen(js_name = fromBytes)]
-    pub fn from_bytes(bytes: &[u8], file_name: &str) -> Result<LoadedSpectrum, JsError> {
+    pub fn from_bytes(bytes: &[u8], file_name: &str) -> Result<LoadedSpectrum, JsValue> {
         let sha256 = sha256_hex(bytes);
         let text = String::from_utf8_lossy(bytes);
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
@@ -257,8 +220,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 impl LoadedSpectrum {
-    fn parsed(text: &str, file_name: &str, sha256: String) -> Result<LoadedSpectrum, JsError> {
-        let spectrum = parse_spectrum(text, file_name).map_err(js_error)?;
+    fn parsed(text: &str, file_name: &str, sha256: String) -> Result<LoadedSpectrum, JsValue> {
+        let spectrum = parse_spectrum(text, file_name).map_err(|e| import_error(&e))?;
         Ok(LoadedSpectrum {
             spectrum,
             sha256,
@@ -287,46 +250,36 @@ impl LoadedSpectrum {
         self.spectrum.len()
     }
 
-    /// Fits with `settings` (see [`WebSettings`]) and returns
-    /// `{provenance, analysis, plot, fit_ms}`; throws the core's message on failure.
+    /// Fits with `settings` (keys of the settings schema, values as typed) and returns
+    /// `{provenance, analysis, report, fit_ms}`; throws a settings or analysis error.
     /// A failed fit forgets the previous one, so plots never show a stale model.
-    pub fn analyse(&mut self, settings: JsValue) -> Result<JsValue, JsError> {
+    pub fn analyse(&mut self, settings: JsValue) -> Result<JsValue, JsValue> {
         self.outcome = None;
         self.curve = (Vec::new(), Vec::new());
         self.model_at_data.clear();
-        let (web, settings) = read_settings(settings)?;
+        let (input, settings) = read_settings(settings)?;
         let started = now_ms();
-        let outcome = analyse(&self.spectrum, &settings).map_err(js_error)?;
+        let outcome = analyse(&self.spectrum, &settings).map_err(|e| match e {
+            AnalysisError::Settings(e) => settings_error(&e),
+            AnalysisError::Fit(e) => other_error(format!("{}: {e}", self.spectrum.name)),
+        })?;
+        let report = report::write(&outcome.analysis, STYLE);
         let fit_ms = now_ms() - started;
-        let (f_lo, f_hi) = (self.spectrum.f_min(), self.spectrum.f_max());
-        let curve_f = log_grid(f_lo, f_hi, CURVE_PER_DECADE);
-        let curve_z = outcome.fit.model(&curve_f);
-        let model = outcome.fit.model(&self.spectrum.freq_hz);
         let result = WebResult {
             provenance: Provenance {
                 sigmafit_version: env!("CARGO_PKG_VERSION"),
                 file: &self.spectrum.name,
                 sha256: &self.sha256,
-                settings: &web,
+                settings: input.effective(),
             },
             analysis: &outcome.analysis,
-            plot: PlotArrays {
-                freq_hz: self.spectrum.freq_hz.clone(),
-                z_re: self.spectrum.z.iter().map(|z| z.re).collect(),
-                z_im: self.spectrum.z.iter().map(|z| z.im).collect(),
-                fitted: outcome.fit.fitted.clone(),
-                source_line: self.spectrum.source_line.clone(),
-                curve_freq_hz: curve_f.clone(),
-                curve_re: curve_z.iter().map(|z| z.re).collect(),
-                curve_im: curve_z.iter().map(|z| z.im).collect(),
-                model_re: model.iter().map(|z| z.re).collect(),
-                model_im: model.iter().map(|z| z.im).collect(),
-            },
+            report: &report,
             fit_ms,
         };
         let value = to_js(&result)?;
-        self.curve = (curve_f, curve_z);
-        self.model_at_data = model;
+        let curve_f = log_grid(self.spectrum.f_min(), self.spectrum.f_max(), CURVE_PER_DECADE);
+        self.curve = (curve_f.clone(), outcome.fit.model(&curve_f));
+        self.model_at_data = outcome.fit.model(&self.spectrum.freq_hz);
         self.outcome = Some(outcome);
         Ok(value)
     }
@@ -334,19 +287,19 @@ impl LoadedSpectrum {
     /// Nyquist plot of the data and the latest fit onto `canvas` (sized in device pixels;
     /// `scale` is the device pixel ratio).
     #[wasm_bindgen(js_name = drawNyquist)]
-    pub fn draw_nyquist(&self, canvas: HtmlCanvasElement, scale: f64) -> Result<(), JsError> {
+    pub fn draw_nyquist(&self, canvas: HtmlCanvasElement, scale: f64) -> Result<(), JsValue> {
         self.draw(canvas, scale, plot::draw_nyquist)
     }
 
     /// Bode plot: |Z| and phase against log f.
     #[wasm_bindgen(js_name = drawBode)]
-    pub fn draw_bode(&self, canvas: HtmlCanvasElement, scale: f64) -> Result<(), JsError> {
+    pub fn draw_bode(&self, canvas: HtmlCanvasElement, scale: f64) -> Result<(), JsValue> {
         self.draw(canvas, scale, plot::draw_bode)
     }
 
     /// Relative residuals of the latest fit against log f.
     #[wasm_bindgen(js_name = drawResiduals)]
-    pub fn draw_residuals(&self, canvas: HtmlCanvasElement, scale: f64) -> Result<(), JsError> {
+    pub fn draw_residuals(&self, canvas: HtmlCanvasElement, scale: f64) -> Result<(), JsValue> {
         self.draw(canvas, scale, plot::draw_residuals)
     }
 }
@@ -354,9 +307,9 @@ impl LoadedSpectrum {
 type DrawFn = fn(&DrawingArea<CanvasBackend, Shift>, &PlotData, &PlotStyle) -> Result<(), PlotError>;
 
 impl LoadedSpectrum {
-    fn draw(&self, canvas: HtmlCanvasElement, scale: f64, draw: DrawFn) -> Result<(), JsError> {
+    fn draw(&self, canvas: HtmlCanvasElement, scale: f64, draw: DrawFn) -> Result<(), JsValue> {
         let backend =
-            CanvasBackend::with_canvas_object(canvas).ok_or_else(|| js_error("this canvas has no 2D context"))?;
+            CanvasBackend::with_canvas_object(canvas).ok_or_else(|| other_error("this canvas has no 2D context"))?;
         let root = backend.into_drawing_area();
         let no_mask = Vec::new();
         let data = PlotData {
@@ -373,7 +326,7 @@ impl LoadedSpectrum {
                 .to_string(),
             dark: false,
         };
-        draw(&root, &data, &style).map_err(js_error)?;
-        root.present().map_err(|e| js_error(format!("plot error: {e}")))
+        draw(&root, &data, &style).map_err(other_error)?;
+        root.present().map_err(|e| other_error(format!("plot error: {e}")))
     }
 }

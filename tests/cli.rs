@@ -70,8 +70,18 @@ fn json_output_follows_the_schema_and_failures_do_not_stop_the_rest() {
         assert!(stats[key].is_number(), "{key}");
     }
     assert_eq!(stats["converged"], true);
-    assert!(a["choice"]["sentence"].as_str().unwrap().contains("1e-3 S/cm"));
-    assert!(a["capacitance"]["paragraph"].as_str().unwrap().contains("interface"));
+    assert_eq!(a["r_con_ohm"]["status"], "measured");
+    assert!(a["notes"].is_array() && a["spectrum"]["warnings"].is_array());
+    assert!(a["report"]["choice_sentence"].as_str().unwrap().contains("1e-3 S/cm"));
+    assert!(
+        a["report"]["capacitance_paragraph"]
+            .as_str()
+            .unwrap()
+            .contains("interface")
+    );
+    // The fitted window and the whole spectrum are named apart.
+    assert_eq!(a["spectrum"]["f_max_hz"], a["choice"]["fitted_f_max_hz"]);
+    assert!(a["choice"].get("f_max_hz").is_none() && a["choice"].get("sentence").is_none());
 
     let b = &items[1];
     assert!(b["file"].as_str().unwrap().ends_with("broken.csv"));
@@ -102,23 +112,46 @@ fn without_geometry_sigma_is_null_and_the_exit_status_is_zero() {
 
 #[test]
 fn bad_arguments_exit_2_with_usage() {
-    for args in [
-        vec!["fit"],
-        vec!["fit", "--weighting", "cubic", "x.csv"],
-        vec!["fit", "--circuit", "R0-X1", "x.csv"],
-        vec!["fit", "--thickness-mm", "abc", "x.csv"],
-        vec!["fit", "--diameter-mm", "10", "x.csv"],
-        vec!["fit", "--init", "R1", "x.csv"],
-        vec!["frobnicate"],
-        vec!["fit", "--bogus", "x.csv"],
-    ] {
+    for args in [vec!["fit"], vec!["frobnicate"], vec!["fit", "--bogus", "x.csv"]] {
         let out = bin().args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let stderr = String::from_utf8(out.stderr).unwrap();
         assert!(stderr.contains("usage: sigmafit fit"), "{args:?}: {stderr}");
     }
-    let out = bin().args(["fit", "--circuit", "R0-X1", "x.csv"]).output().unwrap();
-    assert!(String::from_utf8(out.stderr).unwrap().contains("position 4"));
+}
+
+#[test]
+fn bad_settings_exit_2_naming_the_flag_with_the_schema_message() {
+    // The message after the flag is the one the page shows beside the field.
+    for (args, expected) in [
+        (
+            vec!["fit", "--weighting", "cubic", "x.csv"],
+            "Weighting (--weighting): must be modulus or unit, not “cubic”",
+        ),
+        (
+            vec!["fit", "--thickness-mm", "abc", "x.csv"],
+            "Thickness d (--thickness-mm): “abc” is not a number",
+        ),
+        (
+            vec!["fit", "--thickness-mm", "1,000", "x.csv"],
+            "(--thickness-mm): “1,000” is ambiguous",
+        ),
+        (
+            vec!["fit", "--diameter-mm", "10", "x.csv"],
+            "(--thickness-mm): the pellet's thickness is needed with a diameter or an area",
+        ),
+        (vec!["fit", "--init", "R1", "x.csv"], "(--init): “R1” is not NAME=VALUE"),
+        (
+            vec!["fit", "--fmin", "-5", "x.csv"],
+            "(--fmin-hz): the lowest fitted frequency must be a positive number of Hz, not -5",
+        ),
+        (vec!["fit", "--circuit", "R0-X1", "x.csv"], "position 4"),
+    ] {
+        let out = bin().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
 }
 
 #[test]

@@ -3,7 +3,10 @@
 //! result without a panic, whatever the circuit asked for.
 
 use sigmafit::analysis::{Settings, analyse};
+use sigmafit::numfmt::Style;
+use sigmafit::pellet::RConMissing;
 use sigmafit::preset::{CircuitChoice, Kind, Preset};
+use sigmafit::report;
 use sigmafit::spectrum::{Spectrum, parse_spectrum};
 
 const SPECTRA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/spectra");
@@ -84,11 +87,12 @@ fn every_real_spectrum_gives_a_result_for_every_circuit() {
             // Either an R_con that is a real number or a stated reason for none.
             match &out.r_con_ohm {
                 Some(r) => assert!(r.value.is_finite() && r.value > 0.0, "{name} {circuit}: {r:?}"),
-                None => assert!(out.r_con_note.is_some(), "{name} {circuit}"),
+                None => assert!(out.r_con_missing.is_some(), "{name} {circuit}"),
             }
             // A poor description is said out loud.
             if out.stats.rms_relative > 0.05 {
-                assert!(out.notes.iter().any(|n| n.contains("poorly")), "{name} {circuit}");
+                let notes = report::write(&out, Style::Ascii).notes;
+                assert!(notes.iter().any(|n| n.contains("poorly")), "{name} {circuit}");
             }
         }
     }
@@ -109,7 +113,8 @@ fn custom_circuits_describe_the_battery_spectra() {
             "{name}: misfit {}",
             out.stats.rms_relative
         );
-        assert!(out.r_con_ohm.is_none() && out.r_con_note.unwrap().contains("Warburg"));
+        let why = report::write(&out, Style::Ascii).r_con_missing.unwrap();
+        assert!(out.r_con_ohm.is_none() && why.contains("Warburg"), "{why}");
     }
 }
 
@@ -119,11 +124,13 @@ fn spectra_without_a_dc_plateau_get_no_r_con() {
     for name in ["chi_capacitive_tail", "li_ion_cell_exampleData"] {
         let out = analyse(&load(name), &Settings::default()).unwrap().analysis;
         assert!(out.r_con_ohm.is_none(), "{name}");
-        assert!(out.r_con_note.unwrap().contains("no DC plateau"), "{name}");
+        let report = report::write(&out, Style::Ascii);
+        assert!(matches!(out.r_con_missing, Some(RConMissing::Runaway { .. })), "{name}");
+        assert!(report.r_con_missing.unwrap().contains("no DC plateau"), "{name}");
         // Nor is the runaway arc given a capacitance, an apex or a boundary of its own.
         assert!(out.capacitance.is_none() && out.choice.apex.is_none(), "{name}");
         assert!(out.choice.boundary.own_sigma_s_per_cm.is_none(), "{name}");
-        assert!(out.capacitance_note.unwrap().contains("ran away"), "{name}");
-        assert!(out.choice.sentence.contains("There is no R_con"), "{name}");
+        assert!(report.capacitance_missing.unwrap().contains("ran away"), "{name}");
+        assert!(report.choice_sentence.contains("There is no R_con"), "{name}");
     }
 }

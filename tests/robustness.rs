@@ -3,8 +3,10 @@
 
 use num_complex::Complex64;
 use sigmafit::analysis::{Settings, analyse};
-use sigmafit::pellet::Geometry;
+use sigmafit::numfmt::Style;
+use sigmafit::pellet::{Geometry, RConMissing};
 use sigmafit::preset::CircuitChoice;
+use sigmafit::report;
 use sigmafit::spectrum::{Spectrum, parse_spectrum};
 use sigmafit::synthetic::Noise;
 
@@ -40,13 +42,15 @@ fn check(spectrum: &Spectrum, settings: &Settings) {
     // numbers where numbers are claimed.
     if let Ok(out) = analyse(spectrum, settings) {
         let a = out.analysis;
-        if let Some(r) = a.r_con_ohm {
+        if let Some(r) = &a.r_con_ohm {
             assert!(r.value.is_finite());
         }
-        if let Some(s) = a.sigma_s_per_cm {
+        if let Some(s) = &a.sigma_s_per_cm {
             assert!(s.value.is_finite());
         }
-        assert!(!a.choice.sentence.is_empty());
+        for style in [Style::Ascii, Style::Typeset] {
+            assert!(!report::write(&a, style).choice_sentence.is_empty());
+        }
     }
 }
 
@@ -147,7 +151,13 @@ fn hostile_options_give_errors_not_panics() {
         ..Settings::default()
     };
     let out = analyse(&spectrum, &settings).unwrap().analysis;
-    assert!(out.r_con_ohm.is_none() && out.r_con_note.unwrap().contains("lead"));
+    assert!(out.r_con_ohm.is_none() && matches!(out.r_con_missing, Some(RConMissing::NotAboveLead { .. })));
+    assert!(
+        report::write(&out, Style::Ascii)
+            .r_con_missing
+            .unwrap()
+            .contains("lead")
+    );
     // Too many parameters for the points inside the range.
     let settings = Settings {
         circuit: CircuitChoice::parse("L0-R0-p(R1,CPE1)-p(R2,CPE2)-W1").unwrap(),

@@ -2,7 +2,9 @@
 //! `wasm-pack test --headless --chrome -- --test web` (`make test-wasm`).
 #![cfg(target_arch = "wasm32")]
 
-use sigmafit::web::{LoadedSpectrum, check_settings, sha256_hex, version};
+use sigmafit::web::{
+    LoadedSpectrum, check_settings, format_hz, format_with_error, settings_schema, sha256_hex, version,
+};
 use std::f64::consts::{FRAC_PI_2, PI, TAU};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -54,8 +56,7 @@ fn settings(json: &str) -> JsValue {
     js_sys::JSON::parse(json).expect("test settings are valid JSON")
 }
 
-fn error_message(error: wasm_bindgen::JsError) -> String {
-    let value: JsValue = error.into();
+fn error_message(value: JsValue) -> String {
     value
         .dyn_into::<js_sys::Error>()
         .map(|e| String::from(e.message()))
@@ -83,14 +84,24 @@ fn semicircle_spectrum_gives_kind_and_sigma() {
     assert!((sigma / truth - 1.0).abs() < 1e-4, "sigma {sigma} vs {truth}");
     let r_con = num(&result, "analysis.r_con_ohm.value");
     assert!((r_con / (r1 + r2) - 1.0).abs() < 1e-4, "R_con {r_con}");
-    // Maps cross as plain objects, and the plot arrays are there.
+    // Maps cross as plain objects; no plot arrays (the core draws the plots itself).
     assert!(num(&result, "analysis.params.R1.value").is_finite());
-    assert_eq!(js_sys::Array::from(&get(&result, "plot.freq_hz")).length(), 71);
-    assert!(js_sys::Array::from(&get(&result, "plot.curve_re")).length() > 200);
+    assert!(get(&result, "plot").is_undefined());
     assert_eq!(text(&result, "provenance.sha256"), s.sha256());
     assert_eq!(text(&result, "provenance.sigmafit_version"), version());
-    assert!(!text(&result, "analysis.choice.sentence").is_empty());
+    assert_eq!(text(&result, "provenance.settings.thickness_mm"), "1");
+    assert_eq!(text(&result, "provenance.settings.weighting"), "modulus");
     assert!(get(&result, "analysis.capacitance.table").is_object());
+    // The report is typeset: a true minus sign and superscripts, no e-notation.
+    let sentence = text(&result, "report.choice_sentence");
+    assert!(sentence.contains("1\u{a0}×\u{a0}10⁻³\u{a0}S/cm"), "{sentence}");
+    assert!(!sentence.contains("e-3"), "{sentence}");
+    // The headline's digits are the formatter's, the same as the CLI's in ASCII.
+    let r_con_err = num(&result, "analysis.r_con_ohm.stderr");
+    assert_eq!(
+        text(&result, "report.figures.r_con"),
+        format_with_error(r_con, Some(r_con_err), "Ω")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -104,6 +115,9 @@ fn inductive_spectrum_gives_kind_and_sigma() {
     let sigma = num(&result, "analysis.sigma_S_per_cm.value");
     assert!((sigma / truth - 1.0).abs() < 1e-4, "sigma {sigma} vs {truth}");
     assert!(get(&result, "analysis.capacitance").is_null());
+    // Q of the inductive CPE is no capacitance, and the leads are named as its source.
+    assert_eq!(text(&result, "analysis.params.CPE0.unit"), "S·s^α");
+    assert!(text(&result, "report.lead_note").contains("cables"));
 }
 
 #[wasm_bindgen_test]
@@ -119,6 +133,14 @@ fn bad_csv_names_line_and_column() {
         .map(error_message)
         .unwrap_or_default();
     assert!(error.starts_with("broken.csv, line 10, column 3"), "{error}");
+    // The place crosses as properties, not only inside the sentence.
+    let thrown = LoadedSpectrum::new(&csv.join("\n"), "broken.csv")
+        .err()
+        .unwrap_or(JsValue::NULL);
+    assert_eq!(text(&thrown, "kind"), "import");
+    assert_eq!(text(&thrown, "file"), "broken.csv");
+    assert_eq!(num(&thrown, "line"), 10.0);
+    assert_eq!(num(&thrown, "column"), 3.0);
     let too_short = LoadedSpectrum::new("1,2,3\n4,5,6\n", "short.csv")
         .err()
         .map(error_message)
@@ -155,30 +177,75 @@ fn settings_are_validated() {
         r#"{}"#,
         PELLET,
         r#"{"thickness_mm": 1, "area_cm2": 0.5, "weighting": "unit", "lead_ohm": 0.1}"#,
+        r#"{"thickness_mm": "", "diameter_mm": null, "circuit": "auto"}"#,
     ];
     for json in ok {
         assert!(check_settings(settings(json)).is_ok(), "{json}");
     }
     assert!(check_settings(JsValue::UNDEFINED).is_ok());
+    // Each error names its field as data; the message is the schema's (the CLI prints
+    // the same after the flag).
     let bad = [
-        (r#"{"thickness_mm": -1, "diameter_mm": 10}"#, "thickness"),
-        (r#"{"thickness_mm": 1}"#, "diameter"),
-        (r#"{"diameter_mm": 10}"#, "thickness"),
-        (r#"{"thickness_mm": 1, "diameter_mm": 10, "area_cm2": 1}"#, "not both"),
-        (r#"{"weighting": "square"}"#, "weighting"),
-        (r#"{"fmin_hz": 100, "fmax_hz": 10}"#, "fmin"),
-        (r#"{"eps_r": 0}"#, "eps_r"),
-        (r#"{"particle_um": -5}"#, "particle"),
-        (r#"{"thickness": 1}"#, "unknown field"),
-        (r#"{"thickness_mm": "one", "diameter_mm": 10}"#, "settings"),
+        (
+            r#"{"thickness_mm": -1, "diameter_mm": 10}"#,
+            "thickness_mm",
+            "the thickness must be a positive number of mm, not -1",
+        ),
+        (
+            r#"{"thickness_mm": 1}"#,
+            "diameter_mm",
+            "the pellet's thickness needs a diameter or an area",
+        ),
+        (
+            r#"{"diameter_mm": 10}"#,
+            "thickness_mm",
+            "the pellet's thickness is needed with a diameter or an area",
+        ),
+        (
+            r#"{"thickness_mm": 1, "diameter_mm": 10, "area_cm2": 1}"#,
+            "area_cm2",
+            "give the pellet's diameter or its area, not both",
+        ),
+        (
+            r#"{"weighting": "square"}"#,
+            "weighting",
+            "must be modulus or unit, not “square”",
+        ),
+        (
+            r#"{"fmin_hz": 100, "fmax_hz": 10}"#,
+            "fmin_hz",
+            "fit from (100 Hz) must be below fit up to (10 Hz)",
+        ),
+        (r#"{"eps_r": 0}"#, "eps_r", "ε_r must be a positive number, not 0"),
+        (
+            r#"{"particle_um": "-5"}"#,
+            "particle_um",
+            "the particle diameter must be a positive number of µm, not -5",
+        ),
+        (
+            r#"{"thickness_mm": "one", "diameter_mm": 10}"#,
+            "thickness_mm",
+            "“one” is not a number",
+        ),
+        (
+            r#"{"thickness_mm": "1,000", "diameter_mm": 10}"#,
+            "thickness_mm",
+            "“1,000” is ambiguous",
+        ),
     ];
-    for (json, needle) in bad {
-        let message = check_settings(settings(json))
-            .err()
-            .map(error_message)
-            .unwrap_or_default();
-        assert!(message.contains(needle), "{json}: '{message}' lacks '{needle}'");
+    for (json, field, message) in bad {
+        let thrown = check_settings(settings(json)).err().unwrap_or(JsValue::NULL);
+        assert_eq!(text(&thrown, "kind"), "settings", "{json}");
+        assert_eq!(text(&thrown, "field"), field, "{json}");
+        assert_eq!(text(&thrown, "id"), field.replace('_', "-"), "{json}");
+        assert!(error_message(thrown).starts_with(message), "{json}");
     }
+    let unknown = check_settings(settings(r#"{"thickness": 1}"#))
+        .err()
+        .unwrap_or(JsValue::NULL);
+    assert_eq!(text(&unknown, "field"), "thickness");
+    // Typed text with a decimal comma is read as the page's fields hand it over.
+    assert!(check_settings(settings(r#"{"thickness_mm": "0,85", "diameter_mm": "10"}"#)).is_ok());
     // A fit that cannot be done leaves an error, not a panic.
     let mut s = LoadedSpectrum::new(&semicircle_csv(40.0, 960.0, 2e-8, 0.9), "b.csv").expect("parses");
     let message = s
@@ -187,6 +254,34 @@ fn settings_are_validated() {
         .map(error_message)
         .unwrap_or_default();
     assert!(!message.is_empty());
+}
+
+#[wasm_bindgen_test]
+fn the_schema_gives_the_page_its_fields_and_defaults() {
+    let schema = js_sys::Array::from(&settings_schema().expect("schema"));
+    let find = |key: &str| schema.iter().find(|f| text(f, "key") == key).unwrap_or(JsValue::NULL);
+    let thickness = find("thickness_mm");
+    assert_eq!(text(&thickness, "id"), "thickness-mm");
+    assert_eq!(text(&thickness, "type"), "number");
+    assert_eq!(text(&thickness, "unit"), "mm");
+    assert_eq!(text(&thickness, "suggested"), "1.0");
+    assert_eq!(text(&find("eps_r"), "default"), "10");
+    assert_eq!(text(&find("c_norm_max_f_per_cm"), "default"), "1e-9");
+    let circuit = find("circuit");
+    assert_eq!(text(&circuit, "type"), "choice");
+    assert_eq!(get(&circuit, "free_text").as_bool(), Some(true));
+    assert_eq!(text(&find("fmin_hz"), "flag"), "--fmin-hz");
+}
+
+#[wasm_bindgen_test]
+fn numbers_are_typeset_by_the_core() {
+    // 654 to two figures is 650, so 4529.3 is given to the tens.
+    assert_eq!(format_with_error(4529.3, Some(654.0), "Ω"), "4530 ±\u{a0}650\u{a0}Ω");
+    assert_eq!(
+        format_with_error(1.95e-4, Some(1.87e-7), ""),
+        "(1.9500 ±\u{a0}0.0019)\u{a0}×\u{a0}10⁻⁴"
+    );
+    assert_eq!(format_hz(159_154.9), "159\u{a0}kHz");
 }
 
 #[wasm_bindgen_test]

@@ -8,7 +8,6 @@
 //! resistor in parallel with it. Normalised by the cell constant (C d/A, F/cm) the
 //! capacitance is compared with the ranges of Irvine, Sinclair & West (1990).
 
-use crate::numfmt::{sci, sig};
 use crate::pellet::Geometry;
 use serde::Serialize;
 
@@ -87,8 +86,7 @@ pub enum ArcCapacitor {
 pub struct Attribution {
     /// The element the capacitance comes from, e.g. "CPE2".
     pub element: String,
-    /// "ideal capacitor" or "Hsu–Mansfeld with R2".
-    pub method: String,
+    pub method: CapacitanceMethod,
     pub c_eff_f: f64,
     pub c_eff_stderr_f: Option<f64>,
     pub c_per_area_f_per_cm2: Option<f64>,
@@ -103,7 +101,16 @@ pub struct Attribution {
     /// Particle diameter × C_bulk / C_eff.
     pub layer_thickness_nm: Option<f64>,
     pub table: Vec<IswCandidate>,
-    pub paragraph: String,
+}
+
+/// How C_eff was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CapacitanceMethod {
+    /// The fitted element is an ideal capacitor.
+    IdealCapacitor,
+    /// A CPE turned into C_eff = (Q·R^(1−α))^(1/α) with its parallel resistor R.
+    HsuMansfeld,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -124,11 +131,8 @@ pub fn attribute(
     particle_um: f64,
 ) -> Option<Attribution> {
     let (c_eff, method) = match capacitor {
-        ArcCapacitor::Ideal { c } => (c, "ideal capacitor".to_string()),
-        ArcCapacitor::Cpe { q, alpha } => (
-            effective_capacitance(q, alpha, r2)?,
-            "Hsu–Mansfeld with the parallel resistor R, C_eff = (Q·R^(1−α))^(1/α)".to_string(),
-        ),
+        ArcCapacitor::Ideal { c } => (c, CapacitanceMethod::IdealCapacitor),
+        ArcCapacitor::Cpe { q, alpha } => (effective_capacitance(q, alpha, r2)?, CapacitanceMethod::HsuMansfeld),
     };
     let per_area = geometry.map(|g| c_eff / g.area_cm2);
     let c_norm = geometry.map(|g| c_eff * g.cell_constant());
@@ -142,7 +146,7 @@ pub fn attribute(
             candidate: c_norm.is_some_and(|c| c >= row.low_f_per_cm && c <= row.high_f_per_cm),
         })
         .collect::<Vec<_>>();
-    let mut attribution = Attribution {
+    Some(Attribution {
         element: element.to_string(),
         method,
         c_eff_f: c_eff,
@@ -156,79 +160,7 @@ pub fn attribute(
         particle_um,
         layer_thickness_nm: layer_nm,
         table,
-        paragraph: String::new(),
-    };
-    attribution.paragraph = paragraph(&attribution);
-    Some(attribution)
-}
-
-fn paragraph(a: &Attribution) -> String {
-    let mut text = format!(
-        "The semicircle's capacitance is C_eff = {} ({}).",
-        sci(a.c_eff_f, "F"),
-        a.method
-    );
-    let (Some(per_area), Some(c_norm), Some(bulk), Some(ratio), Some(layer)) = (
-        a.c_per_area_f_per_cm2,
-        a.c_norm_f_per_cm,
-        a.c_bulk_per_area_f_per_cm2,
-        a.ratio_to_bulk,
-        a.layer_thickness_nm,
-    ) else {
-        text.push_str(" Give the pellet's thickness and area to compare it with the bulk capacitance.");
-        return text;
-    };
-    text.push_str(&format!(
-        " Per area that is {}, or {} normalised by the cell constant (C·d/A). \
-         The bulk (geometric) capacitance of this pellet with εr = {} is only {} per area, \
-         so the semicircle's capacitance is {} times larger",
-        sci(per_area, "F/cm²"),
-        sci(c_norm, "F/cm"),
-        trim(a.eps_r),
-        sci(bulk, "F/cm²"),
-        sig(ratio, 2),
-    ));
-    if ratio >= 10.0 {
-        text.push_str(&format!(
-            ": it cannot be the bulk of the particles. In a brick-layer picture C_interface/C_bulk \
-             equals particle diameter / layer thickness, so {} µm particles imply a layer about {} \
-             thick between them: the semicircle is an interface between particles.",
-            trim(a.particle_um),
-            length_nm(layer),
-        ));
-    } else {
-        text.push_str(
-            ": close to the bulk value, so this semicircle may well be the bulk response rather than an interface.",
-        );
-    }
-    let names: Vec<&str> = a
-        .table
-        .iter()
-        .filter(|r| r.candidate)
-        .map(|r| r.row.phenomenon)
-        .collect();
-    if names.is_empty() {
-        text.push_str(" No row of the Irvine–Sinclair–West table contains this C·d/A.");
-    } else {
-        text.push_str(&format!(
-            " In the Irvine–Sinclair–West table C·d/A = {} fits: {} (the ranges overlap; these are candidates, not a verdict).",
-            sci(c_norm, "F/cm"),
-            names.join(", ")
-        ));
-    }
-    text
-}
-
-fn trim(value: f64) -> String {
-    sig(value, 4)
-}
-
-fn length_nm(nm: f64) -> String {
-    if nm >= 1000.0 {
-        format!("{} µm", sig(nm / 1000.0, 2))
-    } else {
-        format!("{} nm", sig(nm, 2))
-    }
+    })
 }
 
 #[cfg(test)]
@@ -263,8 +195,6 @@ mod tests {
             .map(|r| r.row.phenomenon)
             .collect();
         assert_eq!(candidates, ["grain boundary", "bulk ferroelectric"]);
-        assert!(a.paragraph.contains("interface between particles"), "{}", a.paragraph);
-        assert!(a.paragraph.contains("6.37e-10 F/cm"), "{}", a.paragraph);
     }
 
     #[test]
@@ -280,6 +210,6 @@ mod tests {
         )
         .unwrap();
         assert!(a.c_norm_f_per_cm.is_none() && a.table.iter().all(|r| !r.candidate));
-        assert!(a.paragraph.contains("thickness and area"));
+        assert_eq!(a.method, CapacitanceMethod::HsuMansfeld);
     }
 }

@@ -1,24 +1,32 @@
 //! Which circuit, and why: the inductive CPE–R spectrum or the R1–(R2‖CPE2)
-//! semicircle, and whether R_con was measured or extrapolated.
+//! semicircle, and whether R_con was measured or extrapolated. Data only: the
+//! sentences that explain it are written by [`crate::report`].
 //!
 //! The paper's rule puts the boundary at σ ≈ 1e-3 S/cm. It follows from the
-//! measurement window: a semicircle is only resolved when its time constant
-//! τ2 = R2 C2 exceeds about 1/f_max, and with brick-layer scaling that means
-//! σ < (C2 d/A)_max · f_max, i.e. 1e-9 F/cm × 1 MHz = 1e-3 S/cm. The tool shows
-//! the paper's figure, the boundary from this spectrum's own f_max and, where a
-//! semicircle was fitted, from its own C2 d/A.
+//! measurement window: a semicircle is resolved when its time constant τ2 = R2 C2
+//! exceeds 1/f_max, and with brick-layer scaling (R2 ≈ R_con = d/(σA), C2 = (C·d/A)·A/d)
+//! τ2 ≈ (C·d/A)/σ, so σ < (C·d/A)_max · f_max: 1e-9 F/cm × 1 MHz = 1e-3 S/cm, where
+//! (C·d/A)_max is the largest interparticle value of the study's pellets (a setting).
+//! The arc's apex sits at ω = 1/τ2, i.e. f = 1/(2π τ2): "τ2 > 1/f_max" puts the apex
+//! below f_max/2π, and between f_max/2π and f_max the apex is measured but the arc's
+//! high-frequency side is not.
 
-use crate::numfmt::{sci, sig};
 use crate::preset::{Kind, Preset};
 use serde::Serialize;
 use std::f64::consts::TAU;
 
 /// The paper's boundary between the two kinds of spectra.
 pub const PAPER_THRESHOLD_S_PER_CM: f64 = 1e-3;
-/// Largest interparticle C d/A in the paper's pellets (F/cm).
+/// Largest interparticle C d/A in the paper's pellets (F/cm); the default of the setting.
 pub const C_NORM_MAX_F_PER_CM: f64 = 1e-9;
 /// BIC difference below which the two circuits count as equally good.
 pub const BIC_TIE: f64 = 10.0;
+/// The fitted curve must reach this share of its DC limit at the lowest fitted frequency.
+pub const PLATEAU_REACHED: f64 = 0.97;
+/// The lowest measured points may sit this far (relative, median) from the fitted curve.
+pub const PLATEAU_AGREEMENT: f64 = 0.05;
+/// How many of the lowest fitted points judge whether the data agree with the plateau.
+pub const PLATEAU_POINTS: usize = 5;
 
 /// One circuit tried by `auto`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -52,27 +60,34 @@ pub struct PaperRule {
     pub agrees: bool,
 }
 
-/// The σ boundary that follows from the measurement window.
+/// The σ below which a semicircle can be resolved in this window: (C·d/A)_max · f_max.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Boundary {
+    /// The setting (C·d/A)_max, F/cm.
     pub c_norm_max_f_per_cm: f64,
-    pub f_max_hz: f64,
-    /// (C2 d/A)_max · f_max.
+    /// Highest fitted frequency.
+    pub fitted_f_max_hz: f64,
+    /// (C·d/A)_max · f_max.
     pub sigma_s_per_cm: f64,
-    /// This spectrum's own C2 d/A, where a semicircle was fitted and a geometry given.
+    /// This spectrum's own C2·d/A, where a semicircle was fitted and a geometry given.
     pub own_c_norm_f_per_cm: Option<f64>,
     pub own_sigma_s_per_cm: Option<f64>,
-    /// Set when the paper's 1e-3 S/cm and this window's boundary differ by more than a factor 3.
-    pub note: Option<String>,
+    /// The paper's 1e-3 S/cm and this window's boundary differ by more than a factor 3.
+    pub differs_from_paper: bool,
 }
 
-/// Where the semicircle's apex sits relative to the fitted window.
+/// Where the semicircle's apex f = 1/(2π τ2) sits in the fitted window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ApexPosition {
-    Inside,
-    AboveWindow,
+    /// Below the lowest fitted frequency: the arc does not close in the data.
     BelowWindow,
+    /// τ2 ≥ 1/f_max: the apex at or below f_max/2π, the whole arc measured.
+    Resolved,
+    /// f_max/2π < apex ≤ f_max: the apex is measured, the arc's high-frequency side is not.
+    NearTop,
+    /// Above the highest fitted frequency.
+    AboveWindow,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -92,25 +107,55 @@ pub enum RConStatus {
     Extrapolated,
 }
 
-/// The circuit decision as data and as a sentence.
+/// Why R_con has its status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RConReason {
+    /// The fitted curve reaches its DC limit inside the data, and the lowest points agree.
+    Plateau,
+    /// The arc's apex lies below the lowest fitted frequency.
+    ApexBelowWindow,
+    /// The fitted curve is still well short of its DC limit at the lowest frequency.
+    ArcDoesNotClose,
+    /// The lowest measured points rise beyond the fitted curve: a feature the circuit lacks.
+    DataRiseBeyond,
+    /// The lowest measured points fall short of the fitted curve.
+    DataFallShort,
+}
+
+/// The evidence behind R_con's status.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RConBasis {
+    pub status: RConStatus,
+    pub reason: RConReason,
+    /// Lowest fitted frequency.
+    pub fitted_f_min_hz: f64,
+    /// Re Z of the fitted curve at the lowest fitted frequency over its DC limit.
+    pub curve_to_dc: f64,
+    /// Median over the lowest fitted points of measured Re Z / fitted Re Z.
+    pub data_to_curve: f64,
+    /// How many points that median is taken over.
+    pub points_judged: usize,
+}
+
+/// The circuit decision, as data.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Choice {
     pub method: Method,
-    pub kind: Kind,
-    /// The circuit used, e.g. `R1-p(R2,C2)`.
-    pub circuit: String,
     pub candidates: Vec<Candidate>,
     /// BIC(other) − BIC(chosen) for `auto`.
     pub delta_bic: Option<f64>,
-    pub sigma_s_per_cm: Option<f64>,
     pub paper_rule: Option<PaperRule>,
     pub boundary: Boundary,
-    pub f_min_hz: f64,
-    pub f_max_hz: f64,
+    /// The fitted window (the whole spectrum's range is in `spectrum`).
+    pub fitted_f_min_hz: f64,
+    pub fitted_f_max_hz: f64,
     pub apex: Option<Apex>,
-    pub r_con_status: Option<RConStatus>,
-    pub r_con_status_reason: String,
-    pub sentence: String,
+    /// Absent when there is no R_con.
+    pub r_con: Option<RConBasis>,
+    /// The apex lies above the window: R_con may be measured, but its split into R1
+    /// and R2 and the arc's capacitance are the model's extrapolation.
+    pub arc_extrapolated: bool,
 }
 
 /// The kind the paper's rule suggests for σ.
@@ -154,29 +199,19 @@ pub fn pick(candidates: &[Candidate]) -> Option<(usize, Method, f64)> {
 }
 
 /// The boundary from the window (and from the fitted C2 d/A where known).
-pub fn boundary(f_max_hz: f64, own_c_norm: Option<f64>) -> Boundary {
-    let sigma = C_NORM_MAX_F_PER_CM * f_max_hz;
-    let own_sigma = own_c_norm.map(|c| c * f_max_hz);
-    let note = if (sigma / PAPER_THRESHOLD_S_PER_CM).log10().abs() > 0.477 {
-        Some(format!(
-            "this spectrum ends at {}, so the window's boundary is {} rather than the paper's 1e-3 S/cm (measured to 1 MHz)",
-            hz(f_max_hz),
-            sci(sigma, "S/cm")
-        ))
-    } else {
-        None
-    };
+pub fn boundary(c_norm_max_f_per_cm: f64, fitted_f_max_hz: f64, own_c_norm: Option<f64>) -> Boundary {
+    let sigma = c_norm_max_f_per_cm * fitted_f_max_hz;
     Boundary {
-        c_norm_max_f_per_cm: C_NORM_MAX_F_PER_CM,
-        f_max_hz,
+        c_norm_max_f_per_cm,
+        fitted_f_max_hz,
         sigma_s_per_cm: sigma,
         own_c_norm_f_per_cm: own_c_norm,
-        own_sigma_s_per_cm: own_sigma,
-        note,
+        own_sigma_s_per_cm: own_c_norm.map(|c| c * fitted_f_max_hz),
+        differs_from_paper: (sigma / PAPER_THRESHOLD_S_PER_CM).log10().abs() > 3f64.log10(),
     }
 }
 
-/// Apex of an R2 ‖ C_eff arc against the window [f_min, f_max].
+/// Apex of an R2 ‖ C_eff arc against the fitted window [f_min, f_max].
 pub fn apex(r2: f64, c_eff: f64, f_min_hz: f64, f_max_hz: f64) -> Option<Apex> {
     let tau = r2 * c_eff;
     if !(tau > 0.0 && tau.is_finite()) {
@@ -187,8 +222,10 @@ pub fn apex(r2: f64, c_eff: f64, f_min_hz: f64, f_max_hz: f64) -> Option<Apex> {
         ApexPosition::AboveWindow
     } else if f_apex < f_min_hz {
         ApexPosition::BelowWindow
+    } else if tau >= 1.0 / f_max_hz {
+        ApexPosition::Resolved
     } else {
-        ApexPosition::Inside
+        ApexPosition::NearTop
     };
     Some(Apex {
         tau2_s: tau,
@@ -197,156 +234,55 @@ pub fn apex(r2: f64, c_eff: f64, f_min_hz: f64, f_max_hz: f64) -> Option<Apex> {
     })
 }
 
-/// Measured when the data's Re Z at the lowest fitted frequency is within 5 % of
-/// the fitted DC limit (the data reach the plateau) and, for a semicircle, its apex
-/// lies inside the window; extrapolated otherwise. Data that rise well beyond the DC
-/// limit (a tail the circuit does not describe) do not support R_con either.
-pub fn r_con_status(dc_ohm: f64, data_re_at_f_min: f64, f_min_hz: f64, apex: Option<&Apex>) -> (RConStatus, String) {
-    let reached = data_re_at_f_min / dc_ohm;
-    if let Some(a) = apex {
-        match a.position {
-            ApexPosition::AboveWindow => {
-                return (
-                    RConStatus::Extrapolated,
-                    format!(
-                        "the semicircle's apex ({}) lies above the highest fitted frequency, so the split into R1 and R2 and the arc's shape are extrapolated",
-                        hz(a.f_apex_hz)
-                    ),
-                );
-            }
-            ApexPosition::BelowWindow => {
-                return (
-                    RConStatus::Extrapolated,
-                    format!(
-                        "the semicircle's apex ({}) lies below the lowest fitted frequency: the arc does not close inside the data",
-                        hz(a.f_apex_hz)
-                    ),
-                );
-            }
-            ApexPosition::Inside => {}
-        }
-    }
-    if (0.95..=1.05).contains(&reached) {
-        (
-            RConStatus::Measured,
-            format!(
-                "at the lowest fitted frequency ({}) the measured Re Z is {}% of R_con: the data show the low-frequency plateau",
-                hz(f_min_hz),
-                sig(100.0 * reached, 3)
-            ),
-        )
-    } else if reached > 1.05 {
-        (
-            RConStatus::Extrapolated,
-            format!(
-                "at the lowest fitted frequency ({}) the measured Re Z is {}% of R_con: the data rise beyond the fitted DC limit (a low-frequency feature the circuit does not describe), so R_con is not what the data reach",
-                hz(f_min_hz),
-                sig(100.0 * reached, 3)
-            ),
-        )
-    } else {
-        (
-            RConStatus::Extrapolated,
-            format!(
-                "at the lowest fitted frequency ({}) the measured Re Z is only {}% of the fitted DC limit: the arc does not close and R_con is extrapolated",
-                hz(f_min_hz),
-                if reached.is_finite() {
-                    sig(100.0 * reached, 3)
-                } else {
-                    "—".into()
-                }
-            ),
-        )
-    }
-}
-
-pub(crate) fn hz(f: f64) -> String {
-    if f >= 1e6 {
-        format!("{} MHz", sig(f / 1e6, 3))
-    } else if f >= 1e3 {
-        format!("{} kHz", sig(f / 1e3, 3))
-    } else {
-        format!("{} Hz", sig(f, 3))
-    }
-}
-
-/// The one plain sentence: what was found, what the rule says, what the window allows.
-pub fn sentence(choice: &Choice) -> String {
-    let name = match choice.kind {
-        Kind::Inductive => format!("the inductive circuit (a), {},", choice.circuit),
-        Kind::Semicircle => format!("the semicircle circuit (b), {},", choice.circuit),
-        Kind::Custom => format!("your circuit {}", choice.circuit),
+/// Measured when the fitted curve reaches its DC limit inside the data (within
+/// 1 − [`PLATEAU_REACHED`] at the lowest fitted frequency) and the lowest measured
+/// points agree with it (median within [`PLATEAU_AGREEMENT`]); judged on the curve and
+/// several points, so one noisy point cannot decide. An apex below the window
+/// means the arc does not close.
+///
+/// `lowest` holds (measured Re Z, fitted Re Z) at the lowest fitted frequencies.
+pub fn r_con_basis(
+    dc_ohm: f64,
+    curve_re_at_f_min: f64,
+    lowest: &[(f64, f64)],
+    fitted_f_min_hz: f64,
+    apex: Option<&Apex>,
+) -> RConBasis {
+    let curve_to_dc = curve_re_at_f_min / dc_ohm;
+    let mut ratios: Vec<f64> = lowest
+        .iter()
+        .map(|(data, curve)| data / curve)
+        .filter(|r| r.is_finite())
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let data_to_curve = match ratios.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => ratios[n / 2],
+        n => 0.5 * (ratios[n / 2 - 1] + ratios[n / 2]),
     };
-    let how = match choice.method {
-        Method::User => "as you chose".to_string(),
-        Method::Bic => match choice.delta_bic {
-            Some(d) if d.is_finite() && d < BIC_TIE => format!(
-                "because it fits slightly better (ΔBIC = {} < {BIC_TIE}, too close to call; with the pellet geometry the paper's rule would decide)",
-                sig(d, 2)
-            ),
-            Some(d) if d.is_finite() => format!("because it fits better by ΔBIC = {}", sig(d, 3)),
-            _ => "because the other circuit could not be fitted".to_string(),
+    let reason = if apex.is_some_and(|a| a.position == ApexPosition::BelowWindow) {
+        RConReason::ApexBelowWindow
+    } else if !(curve_to_dc >= PLATEAU_REACHED) {
+        RConReason::ArcDoesNotClose
+    } else if data_to_curve > 1.0 + PLATEAU_AGREEMENT {
+        RConReason::DataRiseBeyond
+    } else if !(data_to_curve >= 1.0 - PLATEAU_AGREEMENT) {
+        RConReason::DataFallShort
+    } else {
+        RConReason::Plateau
+    };
+    RConBasis {
+        status: if reason == RConReason::Plateau {
+            RConStatus::Measured
+        } else {
+            RConStatus::Extrapolated
         },
-        Method::PaperRule => format!(
-            "by the paper's rule, since both circuits fit about equally well (|ΔBIC| = {} < {})",
-            sig(choice.delta_bic.unwrap_or(0.0).abs(), 2),
-            BIC_TIE
-        ),
-    };
-    let mut text = format!("Used {name} {how}.");
-    match (&choice.sigma_s_per_cm, &choice.paper_rule) {
-        (Some(sigma), Some(rule)) => {
-            let side = if *sigma > rule.threshold_s_per_cm {
-                "above"
-            } else {
-                "below"
-            };
-            text.push_str(&format!(
-                " σ_eff = {} is {side} the paper's 1e-3 S/cm, where {} spectra are expected{}.",
-                sci(*sigma, "S/cm"),
-                match rule.suggests {
-                    Kind::Inductive => "inductive",
-                    _ => "semicircle",
-                },
-                if rule.agrees {
-                    ", in agreement"
-                } else {
-                    "; this spectrum disagrees with the rule"
-                },
-            ));
-        }
-        _ if choice.r_con_status.is_none() => {
-            text.push_str(" There is no R_con (see its note), so neither σ_eff nor the paper's 1e-3 S/cm rule applies.")
-        }
-        _ => text.push_str(" Give the pellet geometry to place σ_eff against the paper's 1e-3 S/cm rule."),
+        reason,
+        fitted_f_min_hz,
+        curve_to_dc,
+        data_to_curve,
+        points_judged: ratios.len(),
     }
-    text.push_str(&format!(
-        " With data up to {}, a semicircle can be resolved only below about {}",
-        hz(choice.boundary.f_max_hz),
-        sci(choice.boundary.sigma_s_per_cm, "S/cm")
-    ));
-    if let Some(own) = choice.boundary.own_sigma_s_per_cm {
-        text.push_str(&format!(" ({} with this pellet's own C2·d/A)", sci(own, "S/cm")));
-    }
-    text.push('.');
-    if let Some(apex) = &choice.apex {
-        text.push_str(&format!(
-            " τ2 = {} puts the apex at {}, {}.",
-            sci(apex.tau2_s, "s"),
-            hz(apex.f_apex_hz),
-            match apex.position {
-                ApexPosition::Inside => "inside the window",
-                ApexPosition::AboveWindow => "above the window",
-                ApexPosition::BelowWindow => "below the window",
-            }
-        ));
-    }
-    if choice.r_con_status == Some(RConStatus::Extrapolated) {
-        text.push_str(" R_con is extrapolated: ");
-        text.push_str(&choice.r_con_status_reason);
-        text.push('.');
-    }
-    text
 }
 
 #[cfg(test)]
@@ -388,85 +324,62 @@ mod tests {
     }
 
     #[test]
-    fn window_boundary_and_apex() {
-        let b = boundary(1e6, Some(4e-10));
-        assert!((b.sigma_s_per_cm - 1e-3).abs() < 1e-18 && b.note.is_none());
+    fn window_boundary() {
+        let b = boundary(1e-9, 1e6, Some(4e-10));
+        assert!((b.sigma_s_per_cm - 1e-3).abs() < 1e-18 && !b.differs_from_paper);
         assert!((b.own_sigma_s_per_cm.unwrap() - 4e-4).abs() < 1e-18);
-        assert!(boundary(1e5, None).note.is_some());
-        let a = apex(1000.0, 1e-9, 0.1, 1e6).unwrap();
-        assert!((a.f_apex_hz - 1.0 / (TAU * 1e-6)).abs() < 1e-6);
-        assert_eq!(a.position, ApexPosition::Inside);
-        assert_eq!(apex(10.0, 1e-9, 0.1, 1e6).unwrap().position, ApexPosition::AboveWindow);
+        assert!(boundary(1e-9, 1e5, None).differs_from_paper);
+        // The setting moves the boundary: 1e-10 F/cm × 1 MHz = 1e-4 S/cm.
+        assert!((boundary(1e-10, 1e6, None).sigma_s_per_cm - 1e-4).abs() < 1e-19);
     }
 
     #[test]
-    fn status_needs_the_plateau_and_the_apex() {
-        let inside = apex(1000.0, 1e-9, 0.1, 1e6).unwrap();
-        assert_eq!(r_con_status(1000.0, 999.0, 0.1, Some(&inside)).0, RConStatus::Measured);
+    fn the_apex_and_tau2_over_inverse_f_max_agree() {
+        // τ2 = 1 µs = 1/f_max: the apex at f_max/2π = 159.15 kHz, resolved by the τ2 rule.
+        let a = apex(1000.0, 1e-9, 0.1, 1e6).unwrap();
+        assert!((a.f_apex_hz - 1e6 / TAU).abs() < 1e-6);
+        assert_eq!(a.position, ApexPosition::Resolved);
+        // τ2 = 0.5 µs: τ2 < 1/f_max, apex at 318 kHz, still below f_max.
+        assert_eq!(apex(500.0, 1e-9, 0.1, 1e6).unwrap().position, ApexPosition::NearTop);
+        // τ2 = 0.1 µs: apex 1.59 MHz, above the window.
+        assert_eq!(apex(100.0, 1e-9, 0.1, 1e6).unwrap().position, ApexPosition::AboveWindow);
+        assert_eq!(apex(1e9, 1e-6, 0.1, 1e6).unwrap().position, ApexPosition::BelowWindow);
+    }
+
+    #[test]
+    fn status_needs_the_plateau_on_the_curve_and_in_the_data() {
+        let resolved = apex(1000.0, 1e-9, 0.1, 1e6).unwrap();
+        let agree = [(999.0, 1000.0), (1001.0, 1000.0), (990.0, 1000.0)];
+        let b = r_con_basis(1000.0, 999.5, &agree, 0.1, Some(&resolved));
+        assert_eq!((b.status, b.reason), (RConStatus::Measured, RConReason::Plateau));
+        assert_eq!(b.data_to_curve, 0.999);
+        // One point 1 % off among several does not decide.
+        let noisy = [(990.0, 1000.0), (1000.5, 1000.0), (1000.0, 1000.0)];
         assert_eq!(
-            r_con_status(1000.0, 700.0, 0.1, Some(&inside)).0,
-            RConStatus::Extrapolated
+            r_con_basis(1000.0, 1000.0, &noisy, 0.1, None).status,
+            RConStatus::Measured
         );
+        // The curve is at 70 % of its DC limit: the arc does not close.
+        assert_eq!(
+            r_con_basis(1000.0, 700.0, &agree, 0.1, None).reason,
+            RConReason::ArcDoesNotClose
+        );
+        // The data keep rising beyond the curve: a tail the circuit lacks.
+        let tail = [(1300.0, 1000.0), (1200.0, 1000.0), (1100.0, 1000.0)];
+        assert_eq!(
+            r_con_basis(1000.0, 1000.0, &tail, 0.1, None).reason,
+            RConReason::DataRiseBeyond
+        );
+        // An apex above the window does not make R_con extrapolated; below it does.
         let above = apex(10.0, 1e-9, 0.1, 1e6).unwrap();
         assert_eq!(
-            r_con_status(1000.0, 1000.0, 0.1, Some(&above)).0,
-            RConStatus::Extrapolated
+            r_con_basis(1000.0, 1000.0, &agree, 0.1, Some(&above)).status,
+            RConStatus::Measured
         );
-        assert_eq!(r_con_status(2.0, 2.0, 0.1, None).0, RConStatus::Measured);
-    }
-
-    fn choice(method: Method, delta: f64, sigma: Option<f64>) -> Choice {
-        let mut c = Choice {
-            method,
-            kind: Kind::Semicircle,
-            circuit: "R1-p(R2,CPE2)".into(),
-            candidates: Vec::new(),
-            delta_bic: Some(delta),
-            sigma_s_per_cm: sigma,
-            paper_rule: sigma.map(|s| PaperRule {
-                threshold_s_per_cm: PAPER_THRESHOLD_S_PER_CM,
-                suggests: rule_suggests(s),
-                agrees: rule_suggests(s) == Kind::Semicircle,
-            }),
-            boundary: boundary(1e6, None),
-            f_min_hz: 0.1,
-            f_max_hz: 1e6,
-            apex: apex(1000.0, 1e-9, 0.1, 1e6),
-            r_con_status: Some(RConStatus::Measured),
-            r_con_status_reason: String::new(),
-            sentence: String::new(),
-        };
-        c.sentence = sentence(&c);
-        c
-    }
-
-    #[test]
-    fn the_sentence_says_why() {
-        let rule = choice(Method::PaperRule, 4.0, Some(2e-4));
-        assert!(rule.sentence.contains("by the paper's rule"), "{}", rule.sentence);
-        assert!(
-            rule.sentence.contains("below the paper's 1e-3 S/cm"),
-            "{}",
-            rule.sentence
-        );
-        assert!(rule.sentence.contains("in agreement"), "{}", rule.sentence);
-        assert!(
-            rule.sentence.contains("159 kHz, inside the window"),
-            "{}",
-            rule.sentence
-        );
-        let close = choice(Method::Bic, 4.0, None);
-        assert!(close.sentence.contains("too close to call"), "{}", close.sentence);
-        assert!(
-            close.sentence.contains("Give the pellet geometry"),
-            "{}",
-            close.sentence
-        );
-        let disagree = choice(Method::Bic, 40.0, Some(5e-3));
-        assert!(
-            disagree.sentence.contains("disagrees with the rule"),
-            "{}",
-            disagree.sentence
+        let below = apex(1e9, 1e-6, 0.1, 1e6).unwrap();
+        assert_eq!(
+            r_con_basis(1000.0, 1000.0, &agree, 0.1, Some(&below)).reason,
+            RConReason::ApexBelowWindow
         );
     }
 }
