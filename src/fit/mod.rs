@@ -97,10 +97,18 @@ pub struct ParamEstimate {
 pub struct FitStats {
     pub weighting: Weighting,
     pub n_points: usize,
+    /// Parameters that ended free (not fixed, not at a bound): those with standard errors.
     pub n_free: usize,
+    /// Parameters the fit adjusted: the free ones and those that ended at a bound.
+    /// Only user-fixed parameters are left out. This k is the count in χ²_red's
+    /// degrees of freedom (2N − k) and in the AIC and BIC penalties.
+    pub n_adjusted: usize,
     pub rss: f64,
+    /// rss / (2N − n_adjusted).
     pub chi2_reduced: f64,
+    /// 2N ln(rss / 2N) + 2 n_adjusted.
     pub aic: f64,
+    /// 2N ln(rss / 2N) + n_adjusted ln 2N.
     pub bic: f64,
     /// rms of |Z_fit − Z| / |Z| over the fitted points (whatever the weighting).
     pub rms_relative: f64,
@@ -513,7 +521,9 @@ fn finish(
         .filter(|&i| !fixed[i] && best.at_bound[i].is_none())
         .collect();
     let n_points = data.omega.len();
-    let criteria = stats::criteria(best.rss, n_points, free.len());
+    // A parameter that ended at its bound was still chosen by the fit: it counts.
+    let n_adjusted = fixed.iter().filter(|&&f| !f).count();
+    let criteria = stats::criteria(best.rss, n_points, n_adjusted);
     let problem = CnlsProblem::new(circuit, data, free.clone(), best.values.clone());
     let jacobian = problem.physical_jacobian(&free);
     let covariance = stats::covariance(&jacobian, criteria.chi2_reduced).map(|small| {
@@ -558,6 +568,7 @@ fn finish(
             weighting,
             n_points,
             n_free: free.len(),
+            n_adjusted,
             rss: criteria.rss,
             chi2_reduced: criteria.chi2_reduced,
             aic: criteria.aic,

@@ -1,8 +1,13 @@
 //! Goodness of fit and parameter uncertainties at the optimum.
 //!
-//! With N fitted points (2N real residuals) and p free parameters:
+//! With N fitted points (2N real residuals) and k adjusted parameters:
 //! rss = Σ w ((Re Z_fit − Re Z)² + (Im Z_fit − Im Z)²),
-//! χ²_red = rss / (2N − p), AIC = 2N ln(rss / 2N) + 2p, BIC = 2N ln(rss / 2N) + p ln 2N.
+//! χ²_red = rss / (2N − k), AIC = 2N ln(rss / 2N) + 2k, BIC = 2N ln(rss / 2N) + k ln 2N.
+//!
+//! k counts every parameter the fit adjusted: the free ones and those that ended at
+//! a bound (an inductive CPE's α = −1 was chosen by the fit, so it costs what any
+//! other fitted parameter costs). Only parameters the user fixed are not counted.
+//!
 //! The covariance is χ²_red (JᵀJ)⁻¹ with J the Jacobian of the weighted residuals
 //! with respect to the free parameters in physical units.
 
@@ -17,16 +22,20 @@ pub struct Criteria {
     pub bic: f64,
 }
 
-pub fn criteria(rss: f64, n_points: usize, n_free: usize) -> Criteria {
+/// Criteria of a fit of `n_points` complex points with `n_adjusted` adjusted
+/// parameters (free or ended at a bound; not the user-fixed ones). The same count is
+/// the penalty in AIC and BIC and the parameters subtracted from 2N in χ²_red's
+/// degrees of freedom.
+pub fn criteria(rss: f64, n_points: usize, n_adjusted: usize) -> Criteria {
     let m = 2.0 * n_points as f64;
-    let dof = (2 * n_points).saturating_sub(n_free).max(1) as f64;
+    let dof = (2 * n_points).saturating_sub(n_adjusted).max(1) as f64;
     // A noise-free fit can reach rss = 0; keep the logarithm finite.
     let log_term = m * (rss.max(f64::MIN_POSITIVE) / m).ln();
     Criteria {
         rss,
         chi2_reduced: rss / dof,
-        aic: log_term + 2.0 * n_free as f64,
-        bic: log_term + n_free as f64 * m.ln(),
+        aic: log_term + 2.0 * n_adjusted as f64,
+        bic: log_term + n_adjusted as f64 * m.ln(),
     }
 }
 
