@@ -1,8 +1,10 @@
 //! Numerics of the fit checked against values known independently of the crate:
-//! information criteria from their definitions.
+//! information criteria from their definitions, standard errors from a Jacobian
+//! written out by hand.
 
+use nalgebra::DMatrix;
 use num_complex::Complex64;
-use sigmafit::fit::{FitOptions, ParamStatus, fit};
+use sigmafit::fit::{FitOptions, ParamStatus, Weighting, fit};
 use sigmafit::preset::Preset;
 use sigmafit::spectrum::Spectrum;
 use sigmafit::synthetic::{Noise, decade_grid};
@@ -74,4 +76,54 @@ fn bic_counts_a_cpe_alpha_that_ended_at_its_bound() {
     let bic = m * (st.rss / m).ln() + 2.0 * m.ln();
     assert!((st.bic - bic).abs() <= 1e-12 * bic.abs(), "BIC {} vs {bic}", st.bic);
     assert_eq!((st.n_free, st.n_adjusted), (2, 2));
+}
+
+/// Z = R1 + R2/(1 + iωR2C) and its derivatives, written out by hand.
+fn rc_model(w: f64, r1: f64, r2: f64, c: f64) -> (Complex64, [Complex64; 3]) {
+    let d = Complex64::new(1.0, w * r2 * c);
+    let z = r1 + r2 / d;
+    let dr2 = 1.0 / (d * d);
+    let dc = Complex64::new(0.0, -w * r2 * r2) / (d * d);
+    (z, [Complex64::new(1.0, 0.0), dr2, dc])
+}
+
+#[test]
+fn standard_errors_are_chi2_times_the_inverse_of_jtj() {
+    let (r1, r2, c) = (40.0, 2.0e3, 5.0e-9);
+    for (weighting, seed) in [(Weighting::Unit, 3), (Weighting::Modulus, 11)] {
+        let s = spectrum(|f| rc_model(TAU * f, r1, r2, c).0, Some((2e-3, seed)));
+        let options = FitOptions {
+            weighting,
+            ..FitOptions::default()
+        };
+        let result = fit(&s, &Preset::SemicircleC.circuit(), Some(Preset::SemicircleC), &options).unwrap();
+        let v = &result.values;
+        // J of the weighted residuals, 2N × 3, and the rss, from the hand-written model.
+        let mut jac = DMatrix::zeros(2 * s.len(), 3);
+        let mut rss = 0.0;
+        for (k, (&f, &z)) in s.freq_hz.iter().zip(&s.z).enumerate() {
+            let w = match weighting {
+                Weighting::Unit => 1.0,
+                Weighting::Modulus => 1.0 / z.norm(),
+            };
+            let (model, grad) = rc_model(TAU * f, v[0], v[1], v[2]);
+            rss += w * w * (model - z).norm_sqr();
+            for (j, g) in grad.iter().enumerate() {
+                jac[(2 * k, j)] = w * g.re;
+                jac[(2 * k + 1, j)] = w * g.im;
+            }
+        }
+        let chi2 = rss / (2.0 * s.len() as f64 - 3.0);
+        assert!((result.stats.chi2_reduced - chi2).abs() <= 1e-9 * chi2);
+        let cov = (jac.transpose() * &jac).try_inverse().unwrap() * chi2;
+        for (i, p) in result.params.iter().enumerate() {
+            let expected = cov[(i, i)].sqrt();
+            let se = p.stderr.unwrap();
+            assert!(
+                (se - expected).abs() <= 1e-6 * expected,
+                "{}: {se} vs {expected}",
+                p.name
+            );
+        }
+    }
 }
