@@ -1,10 +1,11 @@
 //! Numerics of the fit checked against values known independently of the crate:
 //! information criteria from their definitions, standard errors from a Jacobian
-//! written out by hand.
+//! written out by hand, propagated errors from analytic gradients.
 
-use nalgebra::DMatrix;
+use nalgebra::{DMatrix, DVector};
 use num_complex::Complex64;
-use sigmafit::fit::{FitOptions, ParamStatus, Weighting, fit};
+use sigmafit::attribution::effective_capacitance;
+use sigmafit::fit::{FitOptions, FitResult, ParamStatus, Weighting, fit};
 use sigmafit::preset::Preset;
 use sigmafit::spectrum::Spectrum;
 use sigmafit::synthetic::{Noise, decade_grid};
@@ -27,6 +28,12 @@ fn spectrum(z: impl Fn(f64) -> Complex64, noise: Option<(f64, u64)>) -> Spectrum
 fn inductive_z(f: f64, r: f64, q: f64, alpha: f64) -> Complex64 {
     let w = TAU * f;
     Complex64::new(r, 0.0) + 1.0 / (q * Complex64::from_polar(w.powf(alpha), alpha * FRAC_PI_2))
+}
+
+/// Z = R1 + 1/(1/R2 + Q (iω)^α).
+fn semicircle_z(f: f64, r1: f64, r2: f64, q: f64, alpha: f64) -> Complex64 {
+    let w = TAU * f;
+    Complex64::new(r1, 0.0) + 1.0 / (1.0 / r2 + q * Complex64::from_polar(w.powf(alpha), alpha * FRAC_PI_2))
 }
 
 #[test]
@@ -125,5 +132,78 @@ fn standard_errors_are_chi2_times_the_inverse_of_jtj() {
                 p.name
             );
         }
+    }
+}
+
+/// A semicircle fit whose covariance is then used at chosen parameter values.
+fn semicircle_fit() -> FitResult {
+    let s = spectrum(|f| semicircle_z(f, 30.0, 3.0e3, 3.0e-9, 0.9), Some((1e-3, 5)));
+    let result = fit(
+        &s,
+        &Preset::Semicircle.circuit(),
+        Some(Preset::Semicircle),
+        &FitOptions::default(),
+    )
+    .unwrap();
+    assert!(result.params.iter().all(|p| p.status == ParamStatus::Free));
+    result
+}
+
+fn quadratic_form(g: &[f64], cov: &DMatrix<f64>) -> f64 {
+    let g = DVector::from_column_slice(g);
+    (g.transpose() * cov * &g)[(0, 0)].sqrt()
+}
+
+#[test]
+fn propagated_error_of_a_sum_is_exact() {
+    let result = semicircle_fit();
+    let cov = result.covariance.clone().unwrap();
+    let se = result.propagate(|v| Some(v[0] + v[1])).unwrap();
+    let expected = quadratic_form(&[1.0, 1.0, 0.0, 0.0], &cov);
+    assert!((se - expected).abs() <= 1e-8 * expected, "{se} vs {expected}");
+}
+
+#[test]
+fn propagated_c_eff_matches_the_analytic_gradient_up_to_the_alpha_bound() {
+    let mut result = semicircle_fit();
+    let cov = result.covariance.clone().unwrap();
+    let (r, q) = (result.values[1], result.values[2]);
+    // α = 0.9999995 lies closer to its bound 1 than any central step; Hsu–Mansfeld's
+    // C_eff is undefined for α > 1, so only a difference that stays inside can work.
+    for alpha in [0.9, 0.999, 0.9999995, 1.0] {
+        result.values[3] = alpha;
+        let se = result
+            .propagate(|v| effective_capacitance(v[2], v[3], v[1]))
+            .unwrap_or_else(|| panic!("no propagated error at α = {alpha}"));
+        // C = (Q R^(1−α))^(1/α): ∂C/∂R = C (1−α)/(αR), ∂C/∂Q = C/(αQ), ∂C/∂α = −C ln(QR)/α².
+        let c_eff = (q * r.powf(1.0 - alpha)).powf(1.0 / alpha);
+        let g = [
+            0.0,
+            c_eff * (1.0 - alpha) / (alpha * r),
+            c_eff / (alpha * q),
+            -c_eff * (q * r).ln() / (alpha * alpha),
+        ];
+        let expected = quadratic_form(&g, &cov);
+        let err = (se - expected).abs() / expected;
+        println!("α = {alpha}: σ(C_eff) = {se:e}, analytic {expected:e}, relative difference {err:e}");
+        assert!(err <= 1e-7, "α = {alpha}: {se} vs {expected} ({err:e})");
+    }
+}
+
+#[test]
+fn propagation_steps_stay_inside_a_positive_parameter() {
+    // A derived quantity defined only for R > 0, at R just above 0 and far above it.
+    let mut result = semicircle_fit();
+    let cov = result.covariance.clone().unwrap();
+    for r1 in [1e-12, 30.0, 1e9] {
+        result.values[0] = r1;
+        let se = result
+            .propagate(|v| (v[0] > 0.0).then(|| v[0].ln() + v[1]))
+            .unwrap_or_else(|| panic!("no propagated error at R1 = {r1}"));
+        let expected = quadratic_form(&[1.0 / r1, 1.0, 0.0, 0.0], &cov);
+        assert!(
+            (se - expected).abs() <= 1e-7 * expected,
+            "R1 = {r1}: {se} vs {expected}"
+        );
     }
 }
