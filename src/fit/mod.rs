@@ -162,7 +162,7 @@ impl FitResult {
     }
 
     /// Standard error of a quantity derived from the parameters, sqrt(gᵀ Σ g), with
-    /// the gradient g by finite differences (see [`derivative_inside`]): a step relative
+    /// the gradient g by finite differences (`derivative_inside` below): a step relative
     /// to the parameter, and one-sided near a bound so that `derived` is never asked
     /// about a value outside the parameter's range (α > 1, R ≤ 0). `None` without a
     /// covariance or where the quantity is undefined near the optimum.
