@@ -97,10 +97,18 @@ pub struct ParamEstimate {
 pub struct FitStats {
     pub weighting: Weighting,
     pub n_points: usize,
+    /// Parameters that ended free (not fixed, not at a bound): those with standard errors.
     pub n_free: usize,
+    /// Parameters the fit adjusted: the free ones and those that ended at a bound.
+    /// Only user-fixed parameters are left out. This k is the count in χ²_red's
+    /// degrees of freedom (2N − k) and in the AIC and BIC penalties.
+    pub n_adjusted: usize,
     pub rss: f64,
+    /// rss / (2N − n_adjusted).
     pub chi2_reduced: f64,
+    /// 2N ln(rss / 2N) + 2 n_adjusted.
     pub aic: f64,
+    /// 2N ln(rss / 2N) + n_adjusted ln 2N.
     pub bic: f64,
     /// rms of |Z_fit − Z| / |Z| over the fitted points (whatever the weighting).
     pub rms_relative: f64,
@@ -153,27 +161,33 @@ impl FitResult {
         Some((names, rows))
     }
 
-    /// Standard error of a quantity derived from the parameters, g^T Σ g with the
-    /// gradient g by central differences. `None` without a covariance or where the
-    /// quantity is undefined near the optimum.
+    /// Standard error of a quantity derived from the parameters, sqrt(gᵀ Σ g), with
+    /// the gradient g by finite differences (`derivative_inside` below): a step relative
+    /// to the parameter, and one-sided near a bound so that `derived` is never asked
+    /// about a value outside the parameter's range (α > 1, R ≤ 0). `None` without a
+    /// covariance or where the quantity is undefined near the optimum.
     pub fn propagate(&self, derived: impl Fn(&[f64]) -> Option<f64>) -> Option<f64> {
         let cov = self.covariance.as_ref()?;
+        let specs = self.circuit.params();
         let mut gradient = vec![0.0; self.values.len()];
+        let mut point = self.values.clone();
         for (i, g) in gradient.iter_mut().enumerate() {
-            if self.params[i].status != ParamStatus::Free {
+            if self.params.get(i).map(|p| p.status) != Some(ParamStatus::Free) {
                 continue;
             }
-            let h = 1e-6 * self.values[i].abs().max(1e-12);
-            let mut up = self.values.clone();
-            let mut down = self.values.clone();
-            up[i] += h;
-            down[i] -= h;
-            *g = (derived(&up)? - derived(&down)?) / (2.0 * h);
+            let bounds = specs.get(i)?.bounds;
+            let centre = self.values[i];
+            *g = derivative_inside(centre, bounds, |x| {
+                point[i] = x;
+                let y = derived(&point);
+                point[i] = centre;
+                y
+            })?;
         }
         let mut variance = 0.0;
         for (i, gi) in gradient.iter().enumerate() {
             for (j, gj) in gradient.iter().enumerate() {
-                variance += gi * cov[(i, j)] * gj;
+                variance += gi * cov.get((i, j)).copied().unwrap_or(0.0) * gj;
             }
         }
         (variance.is_finite() && variance >= 0.0).then(|| variance.sqrt())
@@ -190,6 +204,49 @@ impl FitResult {
             })
             .collect()
     }
+}
+
+/// Relative step of the finite differences in [`FitResult::propagate`]: ε^(1/3), the
+/// step that balances the O(h²) truncation error of a second-order difference against
+/// its O(ε/h) rounding error.
+const DIFF_STEP: f64 = 6.055_454_452_393_343e-6;
+
+/// df/dx at `x` by a second-order finite difference that only evaluates f inside
+/// `bounds`. The step is h = ε^(1/3) max(|x|, s), with s = 1e-300 for a positive
+/// parameter (relative step) and s = hi − lo for an interval (α near 0 still gets a
+/// step on the scale of its range). Central, (f(x+h) − f(x−h)) / 2h, when both lie
+/// inside; otherwise one-sided, (−3f(x) + 4f(x±h) − f(x±2h)) / (±2h), towards the
+/// side with room, the step shrunk if the range is narrower than 2h.
+fn derivative_inside(x: f64, bounds: Bounds, mut f: impl FnMut(f64) -> Option<f64>) -> Option<f64> {
+    if !x.is_finite() {
+        return None;
+    }
+    let (lo, hi, scale) = match bounds {
+        Bounds::Positive => (0.0, f64::INFINITY, 1e-300),
+        Bounds::Interval { lo, hi } => (lo, hi, hi - lo),
+    };
+    let h = DIFF_STEP * x.abs().max(scale);
+    // A positive parameter never reaches 0 itself: stay strictly above it.
+    let inside = |v: f64| match bounds {
+        Bounds::Positive => v > lo,
+        Bounds::Interval { .. } => v >= lo && v <= hi,
+    };
+    if inside(x - h) && inside(x + h) {
+        return Some((f(x + h)? - f(x - h)?) / (2.0 * h));
+    }
+    let room_up = hi - x;
+    let room_down = x - lo;
+    let (direction, h) = if room_up >= room_down {
+        (1.0, h.min(room_up / 2.0))
+    } else {
+        (-1.0, h.min(room_down / 2.0))
+    };
+    let step = direction * h;
+    if !(h > 0.0) || !inside(x + 2.0 * step) {
+        return None;
+    }
+    let (f0, f1, f2) = (f(x)?, f(x + step)?, f(x + 2.0 * step)?);
+    Some((-3.0 * f0 + 4.0 * f1 - f2) / (2.0 * step))
 }
 
 /// Why a fit could not be attempted.
@@ -513,7 +570,9 @@ fn finish(
         .filter(|&i| !fixed[i] && best.at_bound[i].is_none())
         .collect();
     let n_points = data.omega.len();
-    let criteria = stats::criteria(best.rss, n_points, free.len());
+    // A parameter that ended at its bound was still chosen by the fit: it counts.
+    let n_adjusted = fixed.iter().filter(|&&f| !f).count();
+    let criteria = stats::criteria(best.rss, n_points, n_adjusted);
     let problem = CnlsProblem::new(circuit, data, free.clone(), best.values.clone());
     let jacobian = problem.physical_jacobian(&free);
     let covariance = stats::covariance(&jacobian, criteria.chi2_reduced).map(|small| {
@@ -558,6 +617,7 @@ fn finish(
             weighting,
             n_points,
             n_free: free.len(),
+            n_adjusted,
             rss: criteria.rss,
             chi2_reduced: criteria.chi2_reduced,
             aic: criteria.aic,

@@ -172,6 +172,108 @@ impl LeastSquaresProblem<f64, Dyn, Dyn> for CnlsProblem<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::preset::Preset;
+    use levenberg_marquardt::differentiate_numerically;
+
+    /// Points from 1 MHz to 0.1 Hz, data from the circuit at `truth`, weighted by modulus or not.
+    fn data_from(circuit: &Circuit, truth: &[f64], modulus: bool) -> FitData {
+        let omega: Vec<f64> = (0..36)
+            .map(|k| std::f64::consts::TAU * 10f64.powf(6.0 - k as f64 / 5.0))
+            .collect();
+        let z: Vec<Complex64> = omega.iter().map(|&w| circuit.impedance(w, truth)).collect();
+        FitData {
+            ln_omega: omega.iter().map(|w| w.ln()).collect(),
+            sqrt_weight: z.iter().map(|z| if modulus { 1.0 / z.norm() } else { 1.0 }).collect(),
+            omega,
+            z,
+        }
+    }
+
+    /// The analytic Jacobian of the solver's problem (in solver coordinates, through the
+    /// transforms) against the crate's finite differences, column by column.
+    fn assert_jacobian_matches(circuit: &Circuit, truth: &[f64], points: &[Vec<f64>]) -> f64 {
+        let mut worst: f64 = 0.0;
+        for modulus in [true, false] {
+            let data = data_from(circuit, truth, modulus);
+            for values in points {
+                let free: Vec<usize> = (0..values.len()).collect();
+                let mut problem = CnlsProblem::new(circuit, &data, free, values.clone());
+                let analytic = problem.jacobian().unwrap();
+                let numeric = differentiate_numerically(&mut problem).unwrap();
+                for (back, v) in problem.values.iter().zip(values) {
+                    assert!(
+                        (back - v).abs() <= 1e-14 * v.abs(),
+                        "finite differences must restore the point"
+                    );
+                }
+                for j in 0..analytic.ncols() {
+                    let scale = analytic.column(j).norm();
+                    assert!(scale > 0.0);
+                    let err = (analytic.column(j) - numeric.column(j)).amax() / scale;
+                    worst = worst.max(err);
+                    assert!(
+                        err < 1e-6,
+                        "{} column {} ({}) at {values:?}, modulus {modulus}: {err:e}",
+                        circuit.text(),
+                        j,
+                        circuit.params()[j].name
+                    );
+                }
+            }
+        }
+        worst
+    }
+
+    #[test]
+    fn jacobian_of_the_inductive_preset_matches_finite_differences() {
+        let circuit = Preset::Inductive.circuit();
+        let truth = [1.3, 2.0e5, -0.93];
+        let worst = assert_jacobian_matches(
+            &circuit,
+            &truth,
+            &[
+                vec![1.3, 2.0e5, -0.93],
+                vec![0.7, 5.0e4, -0.6],
+                vec![3.0, 1.0e6, -0.995],
+            ],
+        );
+        println!("inductive: worst relative column error {worst:e}");
+    }
+
+    #[test]
+    fn jacobian_of_the_semicircle_preset_matches_finite_differences() {
+        let circuit = Preset::Semicircle.circuit();
+        let truth = [20.0, 1.0e4, 3.0e-9, 0.85];
+        let worst = assert_jacobian_matches(
+            &circuit,
+            &truth,
+            &[
+                vec![20.0, 1.0e4, 3.0e-9, 0.85],
+                vec![5.0, 3.0e3, 1.0e-8, 0.6],
+                vec![50.0, 2.0e4, 1.0e-9, 0.99],
+            ],
+        );
+        println!("semicircle: worst relative column error {worst:e}");
+    }
+
+    #[test]
+    fn jacobian_of_a_custom_circuit_matches_finite_differences() {
+        // Every element kind: R, C, L, CPE (α allowed in [−1, 1]) and W.
+        let circuit = Circuit::parse("L0-R0-p(R1,C1)-p(R2,CPE2)-W3").unwrap();
+        let names: Vec<&str> = circuit.params().iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["L0", "R0", "R1", "C1", "R2", "CPE2.Q", "CPE2.alpha", "W3"]);
+        let truth = [2.0e-7, 5.0, 200.0, 1.0e-7, 1.0e3, 2.0e-6, 0.8, 50.0];
+        let worst = assert_jacobian_matches(
+            &circuit,
+            &truth,
+            &[
+                truth.to_vec(),
+                vec![1.0e-6, 2.0, 500.0, 3.0e-8, 3.0e3, 5.0e-7, 0.5, 10.0],
+                vec![5.0e-8, 10.0, 80.0, 4.0e-7, 300.0, 1.0e-5, -0.3, 200.0],
+            ],
+        );
+        println!("custom: worst relative column error {worst:e}");
+    }
 
     #[test]
     fn transforms_round_trip_and_reach_bounds() {
