@@ -4,6 +4,9 @@
 //! Everything here is total: bad input gives an [`ImportError`], never a panic.
 //! The result is a [`Spectrum`] whose impedance uses the physics sign
 //! convention (Im Z < 0 capacitive, Im Z > 0 inductive), sorted by frequency.
+//! Input that would only get a meaningless fit is refused as well: fewer than
+//! [`MIN_POINTS`] distinct frequencies, magnitudes outside
+//! [`MIN_ABS_VALUE`]..=[`MAX_ABS_VALUE`], and points with Z = 0.
 
 use num_complex::Complex64;
 use serde::Serialize;
@@ -11,6 +14,20 @@ use std::fmt;
 
 /// A spectrum must have at least this many points.
 pub const MIN_POINTS: usize = 5;
+
+/// Largest magnitude accepted for any number read (frequency, Z', Z'', |Z|,
+/// phase). The fit squares impedances (|Z|^2 in the modulus weighting, sums of
+/// squared residuals) and multiplies frequencies by resistances and
+/// capacitances; with |v| <= 1e150 a square stays <= 1e300, below the f64
+/// limit of about 1.8e308, so no product of two read values overflows. Larger
+/// values gave results like sigma = 1e-309 S/cm from plain garbage.
+pub const MAX_ABS_VALUE: f64 = 1e150;
+
+/// Smallest magnitude accepted for a nonzero number read. Squares of smaller
+/// values fall below 1e-300 and, multiplied once more, into subnormals or
+/// zero (the smallest normal f64 is about 2.2e-308): a Z' of 1e-320 behaves
+/// like 0 in the fit while looking like data. Exact zeros are accepted.
+pub const MIN_ABS_VALUE: f64 = 1e-150;
 
 /// At most this many duplicated-frequency warnings are listed one by one.
 const MAX_DUPLICATE_WARNINGS: usize = 20;
@@ -106,8 +123,11 @@ impl Spectrum {
     }
 
     /// Builds a spectrum from arrays (for synthetic data and tests), validating
-    /// the same rules as the parser (>= 5 points, finite values, f > 0) and
-    /// sorting by frequency. Errors have line None. The values are taken as
+    /// the parser's basic rules (>= 5 points, finite values, f > 0) and
+    /// sorting by frequency. The garbage checks of [`parse_spectrum`] (at least
+    /// 5 distinct frequencies, magnitudes within [`MIN_ABS_VALUE`]..=[`MAX_ABS_VALUE`],
+    /// no zero impedance) are left out on purpose, so that tests can feed such
+    /// degenerate spectra to the analysis and check that it fails cleanly. Errors have line None. The values are taken as
     /// signed Im Z (`imag_convention` is `SignedFromHeader`), and `source_line`
     /// holds each point's 1-based index in the given arrays.
     pub fn from_points(name: &str, freq_hz: &[f64], z: &[Complex64]) -> Result<Spectrum, ImportError> {
@@ -786,6 +806,23 @@ fn parse_row(
         }
     }
     let [f, a, b] = vals;
+    let what_a = match layout.kind {
+        Kind::ModPhase { .. } => "|Z|",
+        _ => "Z'",
+    };
+    let what_b = match layout.kind {
+        Kind::ModPhase { .. } => "phase",
+        _ => "Z''",
+    };
+    let mut checks = [
+        (layout.freq, f, "frequency"),
+        (layout.a, a, what_a),
+        (layout.b, b, what_b),
+    ];
+    checks.sort_unstable_by_key(|&(col, ..)| col);
+    for (col, v, what) in checks {
+        check_magnitude(v, what, line, col, file)?;
+    }
     if f <= 0.0 {
         return Err(ImportError::new(
             file,
@@ -810,7 +847,62 @@ fn parse_row(
             Complex64::from_polar(a, if negated { -phi } else { phi })
         }
     };
+    if z.re == 0.0 && z.im == 0.0 {
+        return Err(ImportError::new(
+            file,
+            Some(line),
+            None,
+            format!(
+                "the impedance is zero ({what_a} = {a}, {what_b} = {b}); the fit weights each point by 1/|Z|, which is undefined at |Z| = 0; remove the point or check the export"
+            ),
+        ));
+    }
     Ok(Point { f, z, line })
+}
+
+/// Refuses a number whose magnitude is outside [`MIN_ABS_VALUE`]..=[`MAX_ABS_VALUE`] (zero is fine).
+fn check_magnitude(v: f64, what: &str, line: usize, col: usize, file: &str) -> Result<(), ImportError> {
+    let size = v.abs();
+    let message = if size > MAX_ABS_VALUE {
+        format!(
+            "{what} {v:e} is too large: values above {MAX_ABS_VALUE:e} in magnitude overflow the fit, which squares and multiplies them"
+        )
+    } else if size != 0.0 && size < MIN_ABS_VALUE {
+        format!(
+            "{what} {v:e} is too small: nonzero values below {MIN_ABS_VALUE:e} in magnitude underflow to zero in the fit's products; write 0 if it is zero"
+        )
+    } else {
+        return Ok(());
+    };
+    Err(ImportError::new(file, Some(line), Some(col + 1), message))
+}
+
+/// Refuses a spectrum with fewer than [`MIN_POINTS`] distinct frequencies
+/// (points sorted by frequency). The error names the line of the first
+/// repeated frequency, in file order.
+fn check_distinct_frequencies(points: &[Point], file: &str) -> Result<(), ImportError> {
+    let distinct = points.chunk_by(|p, q| p.f == q.f).count();
+    if distinct >= MIN_POINTS {
+        return Ok(());
+    }
+    let first_repeat = points
+        .chunk_by(|p, q| p.f == q.f)
+        .filter_map(|group| group.iter().map(|p| p.line).skip(1).min())
+        .min();
+    let how_many = if distinct == 1 {
+        "only 1 distinct frequency".to_string()
+    } else {
+        format!("only {distinct} distinct frequencies")
+    };
+    Err(ImportError::new(
+        file,
+        first_repeat,
+        None,
+        format!(
+            "found {} data points but {how_many}; a spectrum needs at least {MIN_POINTS} distinct frequencies",
+            points.len()
+        ),
+    ))
 }
 
 // ---------------------------------------------------------------------------
@@ -1007,6 +1099,7 @@ fn parse_plain_text(text: &str, file_name: &str) -> Result<Spectrum, ImportError
         return Err(too_few_points(file_name, points.len()));
     }
     sort_points(&mut points);
+    check_distinct_frequencies(&points, file_name)?;
 
     let y: Vec<f64> = points.iter().map(|p| p.z.im).collect();
     let keep = shape_score(&y, 1.0);
@@ -1450,11 +1543,13 @@ mod tests {
 
     #[test]
     fn number_formats() {
-        let text = "f,re,im\n1e3,+2,-.5\n1E+03,2.,-0.5e0\n1.5e1,3,-1\n+2,.25,-1E-1\n7,1,-2\n";
+        // Five distinct frequencies are needed, so one more row than the formats need.
+        let text = "f,re,im\n1e3,+2,-.5\n1E+03,2.,-0.5e0\n1.5e1,3,-1\n+2,.25,-1E-1\n7,1,-2\n30,1,-1.5\n";
         let s = parse_spectrum(text, "n.csv").unwrap();
-        assert_eq!(s.freq_hz, vec![2.0, 7.0, 15.0, 1000.0, 1000.0]);
+        assert_eq!(s.freq_hz, vec![2.0, 7.0, 15.0, 30.0, 1000.0, 1000.0]);
         assert_eq!(s.z[0], Complex64::new(0.25, -0.1));
-        assert_eq!(s.z[3], Complex64::new(2.0, -0.5));
+        assert_eq!(s.z[4], Complex64::new(2.0, -0.5));
+        assert_eq!(s.z[5], Complex64::new(2.0, -0.5));
     }
 
     #[test]
@@ -1772,7 +1867,8 @@ mod tests {
             s.warnings,
             vec!["frequency 1000 Hz appears on lines 3 and 6".to_string()]
         );
-        let text = "1,10,-1\n5,7,-2\n5,9,-2\n5,8,-3\n9,7,-2\n";
+        // Two rows more than before the distinct-frequency rule, so five distinct remain.
+        let text = "1,10,-1\n5,7,-2\n5,9,-2\n5,8,-3\n9,7,-2\n20,6,-1\n50,5,-0.5\n";
         let s = parse_spectrum(text, "d.csv").unwrap();
         assert!(
             s.warnings
