@@ -50,6 +50,9 @@ pub enum ImagConvention {
     NegatedByShape,
     /// computed from |Z| and phase
     FromModulusPhase,
+    /// header said -Z'' but the values already had the signed shape (a
+    /// capacitive arc with Im Z < 0), so they were read as signed Im Z, not negated
+    SignedDespiteHeader,
 }
 
 impl ImagConvention {
@@ -67,6 +70,9 @@ impl ImagConvention {
             }
             ImagConvention::NegatedByShape => "third column read as -Z'' (a positive arc with an apex) and negated",
             ImagConvention::FromModulusPhase => "Z' and Z'' computed from the |Z| and phase columns",
+            ImagConvention::SignedDespiteHeader => {
+                "Z'' column headed -Z'' read as signed Im Z without negating, because its values already have the signed shape"
+            }
         }
     }
 }
@@ -940,6 +946,53 @@ fn shape_score(y: &[f64], sign: f64) -> f64 {
     score
 }
 
+/// Column values whose size is below this fraction of the largest count as
+/// nearly real: they say nothing about the sign convention.
+const SIGN_EVIDENCE_FLOOR: f64 = 0.05;
+
+/// Whether `y` (a column sorted by ascending frequency), times `sign`, is a
+/// believable Im Z for a pellet. First an inductive tail is set aside: the run
+/// of top-frequency points with Im Z > 0 that grows toward the top frequency
+/// (cable inductance, i w L). Over the points left, those with a sizeable
+/// Im Z must be mostly capacitive (Im Z < 0), weighted by size. A spectrum
+/// that is all inductive tail, or nearly real, is believable either way. A
+/// capacitive arc read with the wrong sign fails: it is a positive arc whose
+/// apex is below the top frequency, so it is not taken for a tail.
+fn plausible_im_z(y: &[f64], sign: f64) -> bool {
+    let scale = y.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    if !(scale > 0.0 && scale.is_finite()) {
+        return true;
+    }
+    let mut body = y;
+    let mut above = f64::INFINITY;
+    while let [rest @ .., last] = body {
+        let v = sign * last;
+        if v > 0.0 && v <= above {
+            above = v;
+            body = rest;
+        } else {
+            break;
+        }
+    }
+    let floor = SIGN_EVIDENCE_FLOOR * scale;
+    let (mut capacitive, mut inductive) = (0.0f64, 0.0f64);
+    for &v in body {
+        let v = sign * v;
+        if v < -floor {
+            capacitive -= v;
+        } else if v > floor {
+            inductive += v;
+        }
+    }
+    capacitive >= inductive
+}
+
+/// Whether the header's reading (`sign` times the column) contradicts the data:
+/// it is not believable while the opposite reading is.
+fn contradicts(y: &[f64], sign: f64) -> bool {
+    !plausible_im_z(y, sign) && plausible_im_z(y, -sign)
+}
+
 fn sort_points(points: &mut [Point]) {
     points.sort_by(|p, q| p.f.total_cmp(&q.f));
 }
@@ -993,6 +1046,13 @@ fn build(name: &str, points: Vec<Point>, imag_convention: ImagConvention, warnin
         imag_convention,
         warnings,
     }
+}
+
+/// The Z'' column's name as written in the header (or a description without one).
+fn imag_column_name(header: Option<(usize, &str)>, delim: Delim, layout: &Layout) -> String {
+    header
+        .and_then(|(_, text)| split_header(text, delim, layout.ncols).into_iter().nth(layout.b))
+        .unwrap_or_else(|| format!("column {}", layout.b + 1))
 }
 
 fn too_few_points(file: &str, n: usize) -> ImportError {
@@ -1087,7 +1147,7 @@ fn parse_plain_text(text: &str, file_name: &str) -> Result<Spectrum, ImportError
         points.push(parse_row(&fields, &layout, delim, line_no, first_data_line, file_name)?);
     }
 
-    let Some((_, layout)) = state else {
+    let Some((delim, layout)) = state else {
         return Err(ImportError::new(
             file_name,
             None,
@@ -1102,10 +1162,10 @@ fn parse_plain_text(text: &str, file_name: &str) -> Result<Spectrum, ImportError
     check_distinct_frequencies(&points, file_name)?;
 
     let y: Vec<f64> = points.iter().map(|p| p.z.im).collect();
-    let keep = shape_score(&y, 1.0);
-    let flip = shape_score(&y, -1.0);
     let convention = match layout.kind {
         Kind::Headerless => {
+            let keep = shape_score(&y, 1.0);
+            let flip = shape_score(&y, -1.0);
             if flip < keep {
                 for p in &mut points {
                     p.z.im = -p.z.im;
@@ -1122,22 +1182,30 @@ fn parse_plain_text(text: &str, file_name: &str) -> Result<Spectrum, ImportError
             }
         }
         Kind::RealImag { negated } => {
-            let convention = if negated {
+            // `y` holds the column already negated when the header said -Z''.
+            let column = quote(&imag_column_name(header, delim, &layout));
+            if negated && contradicts(&y, 1.0) {
+                // The column as written is the believable Im Z: undo the negation.
+                for p in &mut points {
+                    p.z.im = -p.z.im;
+                }
+                warnings.push(format!(
+                    "the column {column} names -Z'', but its values look like Z'' (signed Im Z): they are mostly negative over a capacitive arc, and negating them would make that arc inductive, which a pellet does not show; so they were read as signed Im Z without negating, trusting the data over the header; if the column really holds -Z'', check the export, otherwise rename it Z''"
+                ));
+                ImagConvention::SignedDespiteHeader
+            } else if negated {
                 ImagConvention::NegatedFromHeader
             } else {
+                if contradicts(&y, 1.0) {
+                    warnings.push(format!(
+                        "the column {column} names signed Z'' (Im Z), but its values look like -Z'': they are mostly positive over what is shaped like a capacitive arc; they were kept as signed Im Z, as the header says, so that arc is read as inductive; if the column holds -Z'', name it -Z''"
+                    ));
+                }
                 ImagConvention::SignedFromHeader
-            };
-            if keep > 0.5 && flip == 0.0 {
-                warnings.push(if negated {
-                    "after negating the -Z'' column, Im Z looks sign-flipped (a positive arc with an apex); it was kept as the header says".to_string()
-                } else {
-                    "the Z'' column looks like -Z'' (a positive arc with an apex); it was kept as signed Im Z as the header says; name the column -Z'' if it holds -Z''".to_string()
-                });
             }
-            convention
         }
         Kind::ModPhase { .. } => {
-            if keep > 0.5 && flip == 0.0 {
+            if contradicts(&y, 1.0) {
                 warnings.push(
                     "Im Z computed from |Z| and phase looks sign-flipped (a positive arc with an apex); it was kept as the header says; name the column -Phase if it holds -phase"
                         .to_string(),
@@ -1322,11 +1390,13 @@ mod tests {
     fn title_lines_above_header() {
         let text = format!(
             "My battery test, cell 3\nDate: 2024-05-01, 25 C\nFrequency (Hz),Z' (Ohm),-Z'' (Ohm)\n{}",
-            five_rows(",")
+            // The column is headed -Z'', so it holds -Z'': positive for the arc.
+            five_rows(",").replace('-', "")
         );
         let s = parse_spectrum(&text, "t.csv").unwrap();
         assert_eq!(s.imag_convention, ImagConvention::NegatedFromHeader);
-        assert_eq!(s.z[0], Complex64::new(10.0, 1.0));
+        assert_eq!(s.z[0], Complex64::new(10.0, -1.0));
+        assert!(s.warnings.is_empty(), "{:?}", s.warnings);
         assert_eq!(s.source_line[0], 4);
     }
 
@@ -1678,6 +1748,29 @@ mod tests {
         assert_eq!(shape_score(&y, -1.0), 1.0);
         // All zero: tie.
         assert_eq!(shape_score(&[0.0; 5], 1.0), 0.0);
+    }
+
+    #[test]
+    fn plausible_im_z_values() {
+        // Capacitive arc, signed: believable; negated (positive apex inside): not.
+        let arc = [-1.0, -3.0, -5.0, -3.0, -1.0];
+        assert!(plausible_im_z(&arc, 1.0));
+        assert!(!plausible_im_z(&arc, -1.0));
+        assert!(contradicts(&arc, -1.0) && !contradicts(&arc, 1.0));
+        // Inductive growth to the top is a tail: believable as is; negated it
+        // reads as a capacitive arc's rising side, believable too, so no contradiction.
+        let tail = [0.1, 0.2, 0.4, 0.8, 1.6];
+        assert!(plausible_im_z(&tail, 1.0) && plausible_im_z(&tail, -1.0));
+        assert!(!contradicts(&tail, 1.0) && !contradicts(&tail, -1.0));
+        // Arc with a tail on top: the tail is set aside only in the signed reading.
+        let both = [-1.0, -3.0, -5.0, -3.0, -1.0, 0.5, 1.0];
+        assert!(plausible_im_z(&both, 1.0) && !plausible_im_z(&both, -1.0));
+        // Nearly real (below 5 % of the largest) points give no evidence.
+        let flat = [0.01, -0.02, 0.01, 0.5, 1.0];
+        assert!(plausible_im_z(&flat, 1.0));
+        // All zero, and non-finite scales, say nothing.
+        assert!(plausible_im_z(&[0.0; 5], 1.0) && plausible_im_z(&[0.0; 5], -1.0));
+        assert!(plausible_im_z(&[], 1.0));
     }
 
     #[test]

@@ -1,9 +1,11 @@
-//! Import refuses garbage that would otherwise get a fitted result (issue 4.1).
-//! Every input is built here; expected lines and columns are
+//! Import refuses garbage that would otherwise get a fitted result (issue 4.1),
+//! and questions the sign of the Z'' column only when header and data disagree
+//! (issue 4.3). Every input is built here; expected lines and columns are
 //! counted by hand from the text (line 1 is the header when there is one).
 
 use num_complex::Complex64;
-use sigmafit::spectrum::{ImportError, MAX_ABS_VALUE, MIN_ABS_VALUE, Spectrum, parse_spectrum};
+use sigmafit::spectrum::{ImagConvention, ImportError, MAX_ABS_VALUE, MIN_ABS_VALUE, Spectrum, parse_spectrum};
+use std::f64::consts::TAU;
 
 fn err_of(text: &str) -> ImportError {
     match parse_spectrum(text, "bad.csv") {
@@ -154,4 +156,169 @@ fn zero_modulus_is_refused() {
         e.message,
         "the impedance is zero (|Z| = 0, phase = -45); the fit weights each point by 1/|Z|, which is undefined at |Z| = 0; remove the point or check the export"
     );
+}
+
+// ---- 4.3 sign of Z'' ------------------------------------------------------------
+
+const R1: f64 = 10.0;
+const R2: f64 = 100.0;
+const C: f64 = 1e-4; // apex at 1 / (2 pi R2 C) = 15.9 Hz
+
+fn logspace(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    (0..n)
+        .map(|i| 10f64.powf(lo + (hi - lo) * i as f64 / (n - 1) as f64))
+        .collect()
+}
+
+/// R1 + R2 || C: Z = R1 + R2 / (1 + i w R2 C), Im Z < 0 at every frequency.
+fn arc(f: f64) -> Complex64 {
+    let w = TAU * f;
+    Complex64::new(R1, 0.0) + Complex64::new(R2, 0.0) / Complex64::new(1.0, w * R2 * C)
+}
+
+/// R0 + i w L: a high-conductivity pellet seen through the cable inductance.
+fn inductive(f: f64) -> Complex64 {
+    Complex64::new(0.05, TAU * f * 1e-7)
+}
+
+/// R0 + i w L + Rs || Cs with a small Rs: inductive top, nearly real bottom
+/// (the low-f Im Z is below 1 % of the top one).
+fn inductive_nearly_real(f: f64) -> Complex64 {
+    let w = TAU * f;
+    inductive(f) + Complex64::new(0.002, 0.0) / Complex64::new(1.0, w * 0.002 * 1e-3)
+}
+
+/// A CSV with `header` and the Z'' column written as `sign * Im Z`.
+fn csv(header: &str, freqs: &[f64], model: fn(f64) -> Complex64, sign: f64) -> String {
+    let mut text = format!("Freq (Hz),Z' (Ohm),{header}\n");
+    for &f in freqs {
+        let z = model(f);
+        text.push_str(&format!("{f},{},{}\n", z.re, sign * z.im));
+    }
+    text
+}
+
+fn full_arc() -> Vec<f64> {
+    logspace(-2.0, 4.0, 31)
+}
+
+/// The arc's low-frequency side only: the top frequency (5 Hz) is below the apex,
+/// so |Im Z| grows toward the top. The old check took this for -Z''.
+fn partial_arc() -> Vec<f64> {
+    logspace(-2.0, 0.7, 20)
+}
+
+const SIGNED_HEADERS: &[&str] = &["Zim", "Z''", "Zimag", "Im(Z)", "Z'' (Ohm)", "Zimag (ohm)"];
+const NEGATED_HEADERS: &[&str] = &["-Z''", "-Zim", "-Im(Z)", "-Z'' (Ohm)", "-Zimag"];
+
+fn assert_exact(s: &Spectrum, freqs: &[f64], model: fn(f64) -> Complex64, sign_of_im: f64) {
+    assert_eq!(s.freq_hz, freqs);
+    for (got, &f) in s.z.iter().zip(freqs) {
+        let want = model(f);
+        assert_eq!(*got, Complex64::new(want.re, sign_of_im * want.im), "at {f} Hz");
+    }
+}
+
+#[test]
+fn signed_header_over_a_capacitive_arc_gives_no_warning() {
+    // Case (a): the normal file.
+    for freqs in [full_arc(), partial_arc()] {
+        for header in SIGNED_HEADERS {
+            let s = ok_of(&csv(header, &freqs, arc, 1.0));
+            assert!(s.warnings.is_empty(), "{header}: {:?}", s.warnings);
+            assert_eq!(s.imag_convention, ImagConvention::SignedFromHeader, "{header}");
+            assert!(s.z.iter().all(|z| z.im < 0.0), "{header}");
+            assert_exact(&s, &freqs, arc, 1.0);
+        }
+    }
+}
+
+#[test]
+fn signed_header_over_an_inductive_spectrum_gives_no_warning() {
+    // Case (a), inductive: Im Z > 0 is real here, not a sign mistake.
+    let freqs = logspace(1.0, 6.0, 26);
+    for model in [inductive as fn(f64) -> Complex64, inductive_nearly_real] {
+        for header in SIGNED_HEADERS {
+            let s = ok_of(&csv(header, &freqs, model, 1.0));
+            assert!(s.warnings.is_empty(), "{header}: {:?}", s.warnings);
+            assert_eq!(s.imag_convention, ImagConvention::SignedFromHeader);
+            assert!(s.z.last().unwrap().im > 0.0);
+            assert_exact(&s, &freqs, model, 1.0);
+        }
+    }
+}
+
+#[test]
+fn negated_header_over_minus_z_double_prime_gives_no_warning() {
+    // The column really holds -Z'': negated back, without a word.
+    for header in NEGATED_HEADERS {
+        let freqs = full_arc();
+        let s = ok_of(&csv(header, &freqs, arc, -1.0));
+        assert!(s.warnings.is_empty(), "{header}: {:?}", s.warnings);
+        assert_eq!(s.imag_convention, ImagConvention::NegatedFromHeader);
+        assert_exact(&s, &freqs, arc, 1.0);
+        // An inductive spectrum exported as -Z'' (negative values) likewise.
+        let freqs = logspace(1.0, 6.0, 26);
+        let s = ok_of(&csv(header, &freqs, inductive, -1.0));
+        assert!(s.warnings.is_empty(), "{header}: {:?}", s.warnings);
+        assert_exact(&s, &freqs, inductive, 1.0);
+    }
+}
+
+#[test]
+fn negated_header_over_signed_values_trusts_the_data_and_says_so() {
+    // Case (b): header -Z'', values are signed Im Z (negative arc). Negating them
+    // would give an inductive arc; they are read as signed Im Z, with a warning.
+    let freqs = full_arc();
+    for header in NEGATED_HEADERS {
+        let s = ok_of(&csv(header, &freqs, arc, 1.0));
+        assert_eq!(s.imag_convention, ImagConvention::SignedDespiteHeader, "{header}");
+        assert!(s.z.iter().all(|z| z.im < 0.0), "{header}: capacitive, as the data are");
+        assert_exact(&s, &freqs, arc, 1.0);
+        assert_eq!(s.warnings.len(), 1, "{header}: {:?}", s.warnings);
+        let w = &s.warnings[0];
+        assert!(w.contains(&format!("\"{header}\"")), "names the column: {w}");
+        assert!(w.contains("look like Z'' (signed Im Z)"), "{w}");
+        assert!(
+            w.contains("read as signed Im Z without negating"),
+            "says what was done: {w}"
+        );
+        assert!(w.contains("trusting the data over the header"), "{w}");
+        assert!(w.contains("rename it Z''"), "says what to do: {w}");
+    }
+}
+
+#[test]
+fn negated_header_over_signed_arc_with_inductive_tail_trusts_the_data() {
+    // Case (b) with a cable tail on top: Im Z > 0 at the top frequencies, arc below.
+    fn tail_and_arc(f: f64) -> Complex64 {
+        arc(f) + Complex64::new(0.0, TAU * f * 1e-5)
+    }
+    let freqs = logspace(-2.0, 5.0, 36);
+    assert!(tail_and_arc(1e5).im > 0.0 && tail_and_arc(10.0).im < 0.0);
+    let s = ok_of(&csv("-Z''", &freqs, tail_and_arc, 1.0));
+    assert_eq!(s.imag_convention, ImagConvention::SignedDespiteHeader);
+    assert_exact(&s, &freqs, tail_and_arc, 1.0);
+    // Signed header over the same data: nothing to say.
+    let s = ok_of(&csv("Z''", &freqs, tail_and_arc, 1.0));
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    assert_exact(&s, &freqs, tail_and_arc, 1.0);
+}
+
+#[test]
+fn signed_header_over_minus_z_double_prime_warns_and_keeps() {
+    // Case (c): positive values shaped as a capacitive arc under a signed header.
+    let freqs = full_arc();
+    for header in SIGNED_HEADERS {
+        let s = ok_of(&csv(header, &freqs, arc, -1.0));
+        assert_eq!(s.imag_convention, ImagConvention::SignedFromHeader, "{header}");
+        assert!(s.z.iter().all(|z| z.im > 0.0), "{header}: kept as the header says");
+        assert_exact(&s, &freqs, arc, -1.0);
+        assert_eq!(s.warnings.len(), 1, "{header}: {:?}", s.warnings);
+        let w = &s.warnings[0];
+        assert!(w.contains(&format!("\"{header}\"")), "names the column: {w}");
+        assert!(w.contains("look like -Z''"), "{w}");
+        assert!(w.contains("kept as signed Im Z, as the header says"), "{w}");
+        assert!(w.contains("name it -Z''"), "{w}");
+    }
 }
