@@ -4,6 +4,9 @@
 //! Everything here is total: bad input gives an [`ImportError`], never a panic.
 //! The result is a [`Spectrum`] whose impedance uses the physics sign
 //! convention (Im Z < 0 capacitive, Im Z > 0 inductive), sorted by frequency.
+//! Input that would only get a meaningless fit is refused as well: fewer than
+//! [`MIN_POINTS`] distinct frequencies, magnitudes outside
+//! [`MIN_ABS_VALUE`]..=[`MAX_ABS_VALUE`], and points with Z = 0.
 
 use num_complex::Complex64;
 use serde::Serialize;
@@ -11,6 +14,20 @@ use std::fmt;
 
 /// A spectrum must have at least this many points.
 pub const MIN_POINTS: usize = 5;
+
+/// Largest magnitude accepted for any number read (frequency, Z', Z'', |Z|,
+/// phase). The fit squares impedances (|Z|^2 in the modulus weighting, sums of
+/// squared residuals) and multiplies frequencies by resistances and
+/// capacitances; with |v| <= 1e150 a square stays <= 1e300, below the f64
+/// limit of about 1.8e308, so no product of two read values overflows. Larger
+/// values gave results like sigma = 1e-309 S/cm from plain garbage.
+pub const MAX_ABS_VALUE: f64 = 1e150;
+
+/// Smallest magnitude accepted for a nonzero number read. Squares of smaller
+/// values fall below 1e-300 and, multiplied once more, into subnormals or
+/// zero (the smallest normal f64 is about 2.2e-308): a Z' of 1e-320 behaves
+/// like 0 in the fit while looking like data. Exact zeros are accepted.
+pub const MIN_ABS_VALUE: f64 = 1e-150;
 
 /// At most this many duplicated-frequency warnings are listed one by one.
 const MAX_DUPLICATE_WARNINGS: usize = 20;
@@ -33,6 +50,9 @@ pub enum ImagConvention {
     NegatedByShape,
     /// computed from |Z| and phase
     FromModulusPhase,
+    /// header said -Z'' but the values already had the signed shape (a
+    /// capacitive arc with Im Z < 0), so they were read as signed Im Z, not negated
+    SignedDespiteHeader,
 }
 
 impl ImagConvention {
@@ -50,6 +70,9 @@ impl ImagConvention {
             }
             ImagConvention::NegatedByShape => "third column read as -Z'' (a positive arc with an apex) and negated",
             ImagConvention::FromModulusPhase => "Z' and Z'' computed from the |Z| and phase columns",
+            ImagConvention::SignedDespiteHeader => {
+                "Z'' column headed -Z'' read as signed Im Z without negating, because its values already have the signed shape"
+            }
         }
     }
 }
@@ -106,8 +129,11 @@ impl Spectrum {
     }
 
     /// Builds a spectrum from arrays (for synthetic data and tests), validating
-    /// the same rules as the parser (>= 5 points, finite values, f > 0) and
-    /// sorting by frequency. Errors have line None. The values are taken as
+    /// the parser's basic rules (>= 5 points, finite values, f > 0) and
+    /// sorting by frequency. The garbage checks of [`parse_spectrum`] (at least
+    /// 5 distinct frequencies, magnitudes within [`MIN_ABS_VALUE`]..=[`MAX_ABS_VALUE`],
+    /// no zero impedance) are left out on purpose, so that tests can feed such
+    /// degenerate spectra to the analysis and check that it fails cleanly. Errors have line None. The values are taken as
     /// signed Im Z (`imag_convention` is `SignedFromHeader`), and `source_line`
     /// holds each point's 1-based index in the given arrays.
     pub fn from_points(name: &str, freq_hz: &[f64], z: &[Complex64]) -> Result<Spectrum, ImportError> {
@@ -786,6 +812,23 @@ fn parse_row(
         }
     }
     let [f, a, b] = vals;
+    let what_a = match layout.kind {
+        Kind::ModPhase { .. } => "|Z|",
+        _ => "Z'",
+    };
+    let what_b = match layout.kind {
+        Kind::ModPhase { .. } => "phase",
+        _ => "Z''",
+    };
+    let mut checks = [
+        (layout.freq, f, "frequency"),
+        (layout.a, a, what_a),
+        (layout.b, b, what_b),
+    ];
+    checks.sort_unstable_by_key(|&(col, ..)| col);
+    for (col, v, what) in checks {
+        check_magnitude(v, what, line, col, file)?;
+    }
     if f <= 0.0 {
         return Err(ImportError::new(
             file,
@@ -810,7 +853,62 @@ fn parse_row(
             Complex64::from_polar(a, if negated { -phi } else { phi })
         }
     };
+    if z.re == 0.0 && z.im == 0.0 {
+        return Err(ImportError::new(
+            file,
+            Some(line),
+            None,
+            format!(
+                "the impedance is zero ({what_a} = {a}, {what_b} = {b}); the fit weights each point by 1/|Z|, which is undefined at |Z| = 0; remove the point or check the export"
+            ),
+        ));
+    }
     Ok(Point { f, z, line })
+}
+
+/// Refuses a number whose magnitude is outside [`MIN_ABS_VALUE`]..=[`MAX_ABS_VALUE`] (zero is fine).
+fn check_magnitude(v: f64, what: &str, line: usize, col: usize, file: &str) -> Result<(), ImportError> {
+    let size = v.abs();
+    let message = if size > MAX_ABS_VALUE {
+        format!(
+            "{what} {v:e} is too large: values above {MAX_ABS_VALUE:e} in magnitude overflow the fit, which squares and multiplies them"
+        )
+    } else if size != 0.0 && size < MIN_ABS_VALUE {
+        format!(
+            "{what} {v:e} is too small: nonzero values below {MIN_ABS_VALUE:e} in magnitude underflow to zero in the fit's products; write 0 if it is zero"
+        )
+    } else {
+        return Ok(());
+    };
+    Err(ImportError::new(file, Some(line), Some(col + 1), message))
+}
+
+/// Refuses a spectrum with fewer than [`MIN_POINTS`] distinct frequencies
+/// (points sorted by frequency). The error names the line of the first
+/// repeated frequency, in file order.
+fn check_distinct_frequencies(points: &[Point], file: &str) -> Result<(), ImportError> {
+    let distinct = points.chunk_by(|p, q| p.f == q.f).count();
+    if distinct >= MIN_POINTS {
+        return Ok(());
+    }
+    let first_repeat = points
+        .chunk_by(|p, q| p.f == q.f)
+        .filter_map(|group| group.iter().map(|p| p.line).skip(1).min())
+        .min();
+    let how_many = if distinct == 1 {
+        "only 1 distinct frequency".to_string()
+    } else {
+        format!("only {distinct} distinct frequencies")
+    };
+    Err(ImportError::new(
+        file,
+        first_repeat,
+        None,
+        format!(
+            "found {} data points but {how_many}; a spectrum needs at least {MIN_POINTS} distinct frequencies",
+            points.len()
+        ),
+    ))
 }
 
 // ---------------------------------------------------------------------------
@@ -846,6 +944,53 @@ fn shape_score(y: &[f64], sign: f64) -> f64 {
         }
     }
     score
+}
+
+/// Column values whose size is below this fraction of the largest count as
+/// nearly real: they say nothing about the sign convention.
+const SIGN_EVIDENCE_FLOOR: f64 = 0.05;
+
+/// Whether `y` (a column sorted by ascending frequency), times `sign`, is a
+/// believable Im Z for a pellet. First an inductive tail is set aside: the run
+/// of top-frequency points with Im Z > 0 that grows toward the top frequency
+/// (cable inductance, i w L). Over the points left, those with a sizeable
+/// Im Z must be mostly capacitive (Im Z < 0), weighted by size. A spectrum
+/// that is all inductive tail, or nearly real, is believable either way. A
+/// capacitive arc read with the wrong sign fails: it is a positive arc whose
+/// apex is below the top frequency, so it is not taken for a tail.
+fn plausible_im_z(y: &[f64], sign: f64) -> bool {
+    let scale = y.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    if !(scale > 0.0 && scale.is_finite()) {
+        return true;
+    }
+    let mut body = y;
+    let mut above = f64::INFINITY;
+    while let [rest @ .., last] = body {
+        let v = sign * last;
+        if v > 0.0 && v <= above {
+            above = v;
+            body = rest;
+        } else {
+            break;
+        }
+    }
+    let floor = SIGN_EVIDENCE_FLOOR * scale;
+    let (mut capacitive, mut inductive) = (0.0f64, 0.0f64);
+    for &v in body {
+        let v = sign * v;
+        if v < -floor {
+            capacitive -= v;
+        } else if v > floor {
+            inductive += v;
+        }
+    }
+    capacitive >= inductive
+}
+
+/// Whether the header's reading (`sign` times the column) contradicts the data:
+/// it is not believable while the opposite reading is.
+fn contradicts(y: &[f64], sign: f64) -> bool {
+    !plausible_im_z(y, sign) && plausible_im_z(y, -sign)
 }
 
 fn sort_points(points: &mut [Point]) {
@@ -901,6 +1046,13 @@ fn build(name: &str, points: Vec<Point>, imag_convention: ImagConvention, warnin
         imag_convention,
         warnings,
     }
+}
+
+/// The Z'' column's name as written in the header (or a description without one).
+fn imag_column_name(header: Option<(usize, &str)>, delim: Delim, layout: &Layout) -> String {
+    header
+        .and_then(|(_, text)| split_header(text, delim, layout.ncols).into_iter().nth(layout.b))
+        .unwrap_or_else(|| format!("column {}", layout.b + 1))
 }
 
 fn too_few_points(file: &str, n: usize) -> ImportError {
@@ -995,7 +1147,7 @@ fn parse_plain_text(text: &str, file_name: &str) -> Result<Spectrum, ImportError
         points.push(parse_row(&fields, &layout, delim, line_no, first_data_line, file_name)?);
     }
 
-    let Some((_, layout)) = state else {
+    let Some((delim, layout)) = state else {
         return Err(ImportError::new(
             file_name,
             None,
@@ -1007,12 +1159,13 @@ fn parse_plain_text(text: &str, file_name: &str) -> Result<Spectrum, ImportError
         return Err(too_few_points(file_name, points.len()));
     }
     sort_points(&mut points);
+    check_distinct_frequencies(&points, file_name)?;
 
     let y: Vec<f64> = points.iter().map(|p| p.z.im).collect();
-    let keep = shape_score(&y, 1.0);
-    let flip = shape_score(&y, -1.0);
     let convention = match layout.kind {
         Kind::Headerless => {
+            let keep = shape_score(&y, 1.0);
+            let flip = shape_score(&y, -1.0);
             if flip < keep {
                 for p in &mut points {
                     p.z.im = -p.z.im;
@@ -1029,22 +1182,30 @@ fn parse_plain_text(text: &str, file_name: &str) -> Result<Spectrum, ImportError
             }
         }
         Kind::RealImag { negated } => {
-            let convention = if negated {
+            // `y` holds the column already negated when the header said -Z''.
+            let column = quote(&imag_column_name(header, delim, &layout));
+            if negated && contradicts(&y, 1.0) {
+                // The column as written is the believable Im Z: undo the negation.
+                for p in &mut points {
+                    p.z.im = -p.z.im;
+                }
+                warnings.push(format!(
+                    "the column {column} names -Z'', but its values look like Z'' (signed Im Z): they are mostly negative over a capacitive arc, and negating them would make that arc inductive, which a pellet does not show; so they were read as signed Im Z without negating, trusting the data over the header; if the column really holds -Z'', check the export, otherwise rename it Z''"
+                ));
+                ImagConvention::SignedDespiteHeader
+            } else if negated {
                 ImagConvention::NegatedFromHeader
             } else {
+                if contradicts(&y, 1.0) {
+                    warnings.push(format!(
+                        "the column {column} names signed Z'' (Im Z), but its values look like -Z'': they are mostly positive over what is shaped like a capacitive arc; they were kept as signed Im Z, as the header says, so that arc is read as inductive; if the column holds -Z'', name it -Z''"
+                    ));
+                }
                 ImagConvention::SignedFromHeader
-            };
-            if keep > 0.5 && flip == 0.0 {
-                warnings.push(if negated {
-                    "after negating the -Z'' column, Im Z looks sign-flipped (a positive arc with an apex); it was kept as the header says".to_string()
-                } else {
-                    "the Z'' column looks like -Z'' (a positive arc with an apex); it was kept as signed Im Z as the header says; name the column -Z'' if it holds -Z''".to_string()
-                });
             }
-            convention
         }
         Kind::ModPhase { .. } => {
-            if keep > 0.5 && flip == 0.0 {
+            if contradicts(&y, 1.0) {
                 warnings.push(
                     "Im Z computed from |Z| and phase looks sign-flipped (a positive arc with an apex); it was kept as the header says; name the column -Phase if it holds -phase"
                         .to_string(),
@@ -1229,11 +1390,13 @@ mod tests {
     fn title_lines_above_header() {
         let text = format!(
             "My battery test, cell 3\nDate: 2024-05-01, 25 C\nFrequency (Hz),Z' (Ohm),-Z'' (Ohm)\n{}",
-            five_rows(",")
+            // The column is headed -Z'', so it holds -Z'': positive for the arc.
+            five_rows(",").replace('-', "")
         );
         let s = parse_spectrum(&text, "t.csv").unwrap();
         assert_eq!(s.imag_convention, ImagConvention::NegatedFromHeader);
-        assert_eq!(s.z[0], Complex64::new(10.0, 1.0));
+        assert_eq!(s.z[0], Complex64::new(10.0, -1.0));
+        assert!(s.warnings.is_empty(), "{:?}", s.warnings);
         assert_eq!(s.source_line[0], 4);
     }
 
@@ -1450,11 +1613,13 @@ mod tests {
 
     #[test]
     fn number_formats() {
-        let text = "f,re,im\n1e3,+2,-.5\n1E+03,2.,-0.5e0\n1.5e1,3,-1\n+2,.25,-1E-1\n7,1,-2\n";
+        // Five distinct frequencies are needed, so one more row than the formats need.
+        let text = "f,re,im\n1e3,+2,-.5\n1E+03,2.,-0.5e0\n1.5e1,3,-1\n+2,.25,-1E-1\n7,1,-2\n30,1,-1.5\n";
         let s = parse_spectrum(text, "n.csv").unwrap();
-        assert_eq!(s.freq_hz, vec![2.0, 7.0, 15.0, 1000.0, 1000.0]);
+        assert_eq!(s.freq_hz, vec![2.0, 7.0, 15.0, 30.0, 1000.0, 1000.0]);
         assert_eq!(s.z[0], Complex64::new(0.25, -0.1));
-        assert_eq!(s.z[3], Complex64::new(2.0, -0.5));
+        assert_eq!(s.z[4], Complex64::new(2.0, -0.5));
+        assert_eq!(s.z[5], Complex64::new(2.0, -0.5));
     }
 
     #[test]
@@ -1583,6 +1748,29 @@ mod tests {
         assert_eq!(shape_score(&y, -1.0), 1.0);
         // All zero: tie.
         assert_eq!(shape_score(&[0.0; 5], 1.0), 0.0);
+    }
+
+    #[test]
+    fn plausible_im_z_values() {
+        // Capacitive arc, signed: believable; negated (positive apex inside): not.
+        let arc = [-1.0, -3.0, -5.0, -3.0, -1.0];
+        assert!(plausible_im_z(&arc, 1.0));
+        assert!(!plausible_im_z(&arc, -1.0));
+        assert!(contradicts(&arc, -1.0) && !contradicts(&arc, 1.0));
+        // Inductive growth to the top is a tail: believable as is; negated it
+        // reads as a capacitive arc's rising side, believable too, so no contradiction.
+        let tail = [0.1, 0.2, 0.4, 0.8, 1.6];
+        assert!(plausible_im_z(&tail, 1.0) && plausible_im_z(&tail, -1.0));
+        assert!(!contradicts(&tail, 1.0) && !contradicts(&tail, -1.0));
+        // Arc with a tail on top: the tail is set aside only in the signed reading.
+        let both = [-1.0, -3.0, -5.0, -3.0, -1.0, 0.5, 1.0];
+        assert!(plausible_im_z(&both, 1.0) && !plausible_im_z(&both, -1.0));
+        // Nearly real (below 5 % of the largest) points give no evidence.
+        let flat = [0.01, -0.02, 0.01, 0.5, 1.0];
+        assert!(plausible_im_z(&flat, 1.0));
+        // All zero, and non-finite scales, say nothing.
+        assert!(plausible_im_z(&[0.0; 5], 1.0) && plausible_im_z(&[0.0; 5], -1.0));
+        assert!(plausible_im_z(&[], 1.0));
     }
 
     #[test]
@@ -1772,7 +1960,8 @@ mod tests {
             s.warnings,
             vec!["frequency 1000 Hz appears on lines 3 and 6".to_string()]
         );
-        let text = "1,10,-1\n5,7,-2\n5,9,-2\n5,8,-3\n9,7,-2\n";
+        // Two rows more than before the distinct-frequency rule, so five distinct remain.
+        let text = "1,10,-1\n5,7,-2\n5,9,-2\n5,8,-3\n9,7,-2\n20,6,-1\n50,5,-0.5\n";
         let s = parse_spectrum(text, "d.csv").unwrap();
         assert!(
             s.warnings
