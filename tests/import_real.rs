@@ -1,10 +1,10 @@
-//! Imports the real measured spectra in shared/spectra and checks them against
+//! Imports the real measured spectra in tests/data/real and checks them against
 //! manifest.json and against the raw file values.
 
 use sigmafit::spectrum::{ImagConvention, Spectrum, parse_spectrum};
 use std::path::{Path, PathBuf};
 
-const SPECTRA_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/spectra");
+const SPECTRA_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/real");
 
 /// (name, n) as listed in manifest.json; the test also checks the manifest agrees.
 const EXPECTED_COUNTS: [(&str, usize); 8] = [
@@ -88,7 +88,7 @@ fn every_real_csv_parses_and_matches_the_manifest() {
     let manifest = read(&dir().join("manifest.json"));
     let mut seen = Vec::new();
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir())
-        .expect("shared/spectra must exist next to the crate")
+        .expect("tests/data/real must be in the repository")
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "csv"))
         .collect();
