@@ -95,10 +95,10 @@ impl WebSettings {
         }
         settings.fit.fmin = finite("fmin", self.fmin_hz)?;
         settings.fit.fmax = finite("fmax", self.fmax_hz)?;
-        if let (Some(lo), Some(hi)) = (settings.fit.fmin, settings.fit.fmax) {
-            if lo >= hi {
-                return Err(format!("fmin ({lo} Hz) must be below fmax ({hi} Hz)"));
-            }
+        if let (Some(lo), Some(hi)) = (settings.fit.fmin, settings.fit.fmax)
+            && lo >= hi
+        {
+            return Err(format!("fmin ({lo} Hz) must be below fmax ({hi} Hz)"));
         }
         if let Some(text) = self.circuit.as_deref().filter(|t| !t.trim().is_empty()) {
             settings.circuit = CircuitChoice::parse(text).map_err(|e| e.to_string())?;
