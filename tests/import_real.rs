@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 const SPECTRA_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/real");
 
 /// (name, n) as listed in manifest.json; the test also checks the manifest agrees.
-const EXPECTED_COUNTS: [(&str, usize); 8] = [
+const EXPECTED_COUNTS: [(&str, usize); 11] = [
     ("li_ion_cell_exampleData", 66),
     ("battery_autolab", 41),
     ("dummy_R_RC_circuit2", 56),
@@ -16,6 +16,9 @@ const EXPECTED_COUNTS: [(&str, usize); 8] = [
     ("chi_capacitive_tail", 73),
     ("versastudio_two_arcs", 61),
     ("powersuite_highZ_MHz", 30),
+    ("biologic_lsc_thin_film", 43),
+    ("parstat_inductive_battery", 31),
+    ("dummy_R_RC_circuit1", 48),
 ];
 
 struct ManifestEntry {
