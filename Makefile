@@ -6,7 +6,7 @@ export PATH := $(CARGO_BIN):$(PATH)
 # The wasm-bindgen CLI must match the library version locked in Cargo.lock exactly.
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p}' Cargo.lock)
 
-.PHONY: serve build test test-rust test-wasm test-e2e bench bench-web example tools tools-wasm tools-browser tools-node clean
+.PHONY: serve build test lint test-rust test-wasm test-e2e bench bench-web example tools tools-lint tools-wasm-target tools-wasm tools-browser tools-node clean
 
 ## Build the static site (index.html, www/, pkg/) and serve it on 127.0.0.1:$(PORT).
 serve: build
@@ -20,9 +20,16 @@ build: tools-wasm
 	@rm -f pkg/.gitignore
 	@ls -l pkg/sigmafit_bg.wasm
 
-## Every test: Rust unit and integration tests, wasm-bindgen tests in headless
-## Chromium, end-to-end tests of the real page.
-test: test-rust test-wasm test-e2e
+## Every test: the lint first, then Rust unit and integration tests, wasm-bindgen
+## tests in headless Chromium, end-to-end tests of the real page.
+test: lint test-rust test-wasm test-e2e
+
+## Formatting (rustfmt.toml) and clippy with warnings as errors, natively and for
+## wasm32: src/web.rs and the wasm-only code compile only for the latter.
+lint: tools-lint
+	cargo fmt --check
+	cargo clippy --all-targets --release -- -D warnings
+	cargo clippy --all-targets --release --target wasm32-unknown-unknown -- -D warnings
 
 test-rust:
 	cargo test --release
@@ -52,10 +59,17 @@ example:
 bench:
 	cargo bench --bench fit
 
-tools: tools-wasm tools-browser tools-node
+tools: tools-lint tools-wasm tools-browser tools-node
 
-tools-wasm:
+## rustfmt and clippy are rustup components that a minimal toolchain lacks.
+tools-lint: tools-wasm-target
+	@for c in rustfmt clippy; do \
+		rustup component list --installed | grep -q "^$$c-" || rustup component add $$c; done
+
+tools-wasm-target:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+
+tools-wasm: tools-wasm-target
 	@command -v wasm-pack >/dev/null || cargo install wasm-pack --version =0.15.1 --locked
 	@# Not --locked: the CLI's own lockfile names crate versions the registry mirror may lack.
 	@[ "$$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] \

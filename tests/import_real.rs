@@ -1,13 +1,13 @@
-//! Imports the real measured spectra in shared/spectra and checks them against
+//! Imports the real measured spectra in tests/data/real and checks them against
 //! manifest.json and against the raw file values.
 
 use sigmafit::spectrum::{ImagConvention, Spectrum, parse_spectrum};
 use std::path::{Path, PathBuf};
 
-const SPECTRA_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/spectra");
+const SPECTRA_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/real");
 
 /// (name, n) as listed in manifest.json; the test also checks the manifest agrees.
-const EXPECTED_COUNTS: [(&str, usize); 8] = [
+const EXPECTED_COUNTS: [(&str, usize); 11] = [
     ("li_ion_cell_exampleData", 66),
     ("battery_autolab", 41),
     ("dummy_R_RC_circuit2", 56),
@@ -16,6 +16,9 @@ const EXPECTED_COUNTS: [(&str, usize); 8] = [
     ("chi_capacitive_tail", 73),
     ("versastudio_two_arcs", 61),
     ("powersuite_highZ_MHz", 30),
+    ("biologic_lsc_thin_film", 43),
+    ("parstat_inductive_battery", 31),
+    ("dummy_R_RC_circuit1", 48),
 ];
 
 struct ManifestEntry {
@@ -88,7 +91,7 @@ fn every_real_csv_parses_and_matches_the_manifest() {
     let manifest = read(&dir().join("manifest.json"));
     let mut seen = Vec::new();
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir())
-        .expect("shared/spectra must exist next to the crate")
+        .expect("tests/data/real must be in the repository")
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "csv"))
         .collect();

@@ -1,4 +1,4 @@
-//! Real measured spectra (../shared/spectra): the two physical dummy cells must fit
+//! Real measured spectra (tests/data/real): the two physical dummy cells must fit
 //! to their nominal components with no initial values, and every file must give a
 //! result without a panic, whatever the circuit asked for.
 
@@ -9,7 +9,7 @@ use sigmafit::preset::{CircuitChoice, Kind, Preset};
 use sigmafit::report;
 use sigmafit::spectrum::{Spectrum, parse_spectrum};
 
-const SPECTRA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/spectra");
+const SPECTRA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/real");
 
 fn load(name: &str) -> Spectrum {
     let path = format!("{SPECTRA}/{name}.csv");
