@@ -325,9 +325,7 @@ fn explain(
         .params
         .iter()
         .map(|p| {
-            let unit = if p.unit == ParamKind::CpeQ.unit()
-                && fit.value(&format!("{}.alpha", p.name)).is_some_and(|a| a < 0.0)
-            {
+            let unit = if p.unit == ParamKind::CpeQ.unit() && fit.value(&alpha_of(&p.name)).is_some_and(|a| a < 0.0) {
                 // Q of an inductive CPE (α < 0) is no capacitance: Z = 1/(Q (iω)^α).
                 INDUCTIVE_CPE_Q_UNIT
             } else {
@@ -380,6 +378,11 @@ fn explain(
     Outcome { analysis, fit }
 }
 
+/// The α parameter beside a CPE's Q (`CPE0.Q` → `CPE0.alpha`).
+fn alpha_of(q_name: &str) -> String {
+    format!("{}.alpha", q_name.strip_suffix(".Q").unwrap_or(q_name))
+}
+
 /// Unit of Q for a CPE with α < 0: siemens times seconds to the α.
 pub const INDUCTIVE_CPE_Q_UNIT: &str = "S·s^α";
 
@@ -420,10 +423,7 @@ fn quality(fit: &FitResult) -> Vec<Quality> {
 /// L = 1/Q where an inductive CPE ended at α = −1 (an ideal inductor).
 fn lead_inductance(fit: &FitResult) -> Option<LeadInductance> {
     let (index, q) = fit.params.iter().enumerate().find(|(_, p)| {
-        p.unit == ParamKind::CpeQ.unit()
-            && fit
-                .value(&format!("{}.alpha", p.name))
-                .is_some_and(|a| a <= -1.0 + 1e-9)
+        p.unit == ParamKind::CpeQ.unit() && fit.value(&alpha_of(&p.name)).is_some_and(|a| a <= -1.0 + 1e-9)
     })?;
     let index = fit.circuit.param_index(&q.name).unwrap_or(index);
     let inductance = 1.0 / q.value;

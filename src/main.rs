@@ -230,13 +230,13 @@ fn text_report(file: &str, a: &Analysis, r: &Report) -> String {
     let figure = |key: &str| r.figures.get(key).cloned().unwrap_or_default();
     let mut out = format!("== {file}\n");
     out.push_str(&format!(
-        "   {} points ({} fitted, {} to {}), {} to {}; {}\n",
+        "   {} points from {} to {}, {} fitted ({} to {}); {}\n",
         a.spectrum.n_points,
+        hz(a.spectrum.f_min_hz, STYLE),
+        hz(a.spectrum.f_max_hz, STYLE),
         a.spectrum.n_fitted,
         figure("fitted_f_min"),
         figure("fitted_f_max"),
-        hz(a.spectrum.f_min_hz, STYLE),
-        hz(a.spectrum.f_max_hz, STYLE),
         r.imag_convention
     ));
     for w in &a.spectrum.warnings {

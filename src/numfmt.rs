@@ -221,6 +221,11 @@ pub fn with_error(value: f64, stderr: Option<f64>, unit: &str, style: Style) -> 
     style.with_unit(number, unit)
 }
 
+/// A formatted number and its unit, kept together as the style keeps them.
+pub fn with_unit(number: String, unit: &str, style: Style) -> String {
+    style.with_unit(number, unit)
+}
+
 /// A frequency with its prefix, three significant figures: `42.1 kHz`, `1 MHz`.
 pub fn hz(frequency: f64, style: Style) -> String {
     let magnitude = frequency.abs();

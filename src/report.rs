@@ -71,7 +71,10 @@ pub fn write(analysis: &Analysis, style: Style) -> Report {
     put("fitted_f_max", hz(c.fitted_f_max_hz, style));
     put("inverse_f_max", sci(1.0 / c.fitted_f_max_hz, "s", style));
     put("f_max_over_2pi", hz(c.fitted_f_max_hz / TAU, style));
-    put("c_norm_max", sig(c.boundary.c_norm_max_f_per_cm, 3, style) + " F/cm");
+    put(
+        "c_norm_max",
+        numfmt::with_unit(sig(c.boundary.c_norm_max_f_per_cm, 3, style), "F/cm", style),
+    );
     put("boundary_sigma", sci(c.boundary.sigma_s_per_cm, "S/cm", style));
     put(
         "paper_threshold",
@@ -121,7 +124,10 @@ pub fn write(analysis: &Analysis, style: Style) -> Report {
             put("layer", numfmt::length_nm(v, style));
         }
         put("eps_r", sig(cap.eps_r, 4, style));
-        put("particle", format!("{} µm", sig(cap.particle_um, 4, style)));
+        put(
+            "particle",
+            numfmt::with_unit(sig(cap.particle_um, 4, style), "µm", style),
+        );
     }
     if let Some(l) = &a.lead_inductance {
         put("lead_inductance", with_error(l.inductance_h, l.stderr_h, "H", style));
@@ -143,10 +149,10 @@ pub fn write(analysis: &Analysis, style: Style) -> Report {
         }),
         boundary_note: c.boundary.differs_from_paper.then(|| {
             format!(
-                "The fit ends at {}, so this window's boundary is {} rather than the paper's {} S/cm (measured to 1 MHz).",
+                "The fit ends at {}, so this window's boundary is {} rather than the paper's {} (measured to 1 MHz).",
                 hz(c.fitted_f_max_hz, style),
                 sci(c.boundary.sigma_s_per_cm, "S/cm", style),
-                sig(choice::PAPER_THRESHOLD_S_PER_CM, 1, style)
+                figures.get("paper_threshold").cloned().unwrap_or_default()
             )
         }),
         uncertainty_note: a.sigma_s_per_cm.as_ref().and_then(|sigma| {
@@ -391,12 +397,12 @@ fn lead_note(a: &Analysis, figures: &BTreeMap<String, String>) -> Option<String>
     let element = a
         .param_order
         .iter()
-        .find(|n| n.starts_with("CPE") && !n.contains('.'))
-        .cloned()
+        .find(|n| n.starts_with("CPE") && n.ends_with(".Q"))
+        .map(|n| n.trim_end_matches(".Q").to_string())
         .unwrap_or_else(|| "CPE0".into());
     let inductor = match (&a.lead_inductance, figures.get("lead_inductance")) {
         (Some(_), Some(l)) => format!(" With α = −1 it is an ideal inductor, L = 1/Q = {l}."),
-        _ => format!(" Its Q is in S·s^α (Z = 1/(Q (iω)^α)); with α < 0 it is no capacitance."),
+        _ => " Its Q is in S·s^α (Z = 1/(Q (iω)^α)); with α < 0 it is no capacitance.".to_string(),
     };
     Some(format!(
         "The inductive part of this spectrum (Im Z > 0 at high frequency) comes from the cables and leads, not from the \

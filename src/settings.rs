@@ -682,7 +682,8 @@ mod tests {
 
     #[test]
     fn each_error_names_its_field() {
-        let cases: &[(&[(&str, &str)], &str, &str)] = &[
+        type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+        let cases: &[Case] = &[
             (
                 &[("thickness_mm", "-1"), ("diameter_mm", "10")],
                 "thickness_mm",

@@ -396,3 +396,32 @@ fn data_that_rise_beyond_the_fitted_dc_limit_do_not_count_as_measured() {
     let reason = report::write(&out, Style::Ascii).r_con_reason.unwrap();
     assert!(reason.contains("rising beyond"), "{reason}");
 }
+
+#[test]
+fn an_inductive_cpe_is_in_siemens_seconds_and_an_ideal_one_is_the_leads_inductance() {
+    // R0 + iωL with L = 0.8 µH: the inductive CPE ends at α = −1 with Q = 1/L.
+    let (r0, l) = (1.5, 8e-7);
+    let s = spectrum("leads", |f| Complex64::new(r0, TAU * f * l), Some((0.002, 3)));
+    let settings = Settings {
+        circuit: CircuitChoice::Preset(Preset::Inductive),
+        ..Settings::default()
+    };
+    let out = analyse(&s, &settings).unwrap().analysis;
+    assert_eq!(out.params["CPE0.Q"].unit, "S·s^α");
+    let lead = out
+        .lead_inductance
+        .as_ref()
+        .unwrap_or_else(|| panic!("α = −1 is an inductor: {:?}", out.params));
+    assert!(rel(lead.inductance_h, l) < 0.01, "L = {} H", lead.inductance_h);
+    let note = report::write(&out, Style::Ascii).lead_note.unwrap();
+    assert!(note.contains("cables") && note.contains("L = 1/Q"), "{note}");
+    // A capacitive CPE keeps its capacitance-like unit.
+    let arc = spectrum("arc", |f| semicircle_z(f, 50.0, 1000.0, 1e-7, 0.9), None);
+    let b = Settings {
+        circuit: CircuitChoice::Preset(Preset::Semicircle),
+        ..Settings::default()
+    };
+    let out = analyse(&arc, &b).unwrap().analysis;
+    assert_eq!(out.params["CPE2.Q"].unit, "F s^(α−1)");
+    assert!(out.lead_inductance.is_none());
+}
