@@ -37,17 +37,30 @@ fn number(v: f64) -> String {
     }
 }
 
+/// A header line as comment text: line breaks become spaces, and a spreadsheet that
+/// splits the comment at its commas finds no cell starting a formula (= + - @ or a
+/// tab): such a cell gets a leading apostrophe, as the page's own CSV exports do.
+fn comment_text(line: &str) -> String {
+    let line = line.replace(['\r', '\n'], " ");
+    let mut parts = line.split(',');
+    let mut out = parts.next().unwrap_or_default().to_string();
+    for part in parts {
+        out.push(',');
+        if part.starts_with(['=', '+', '-', '@', '\t']) {
+            out.push('\'');
+        }
+        out.push_str(part);
+    }
+    out
+}
+
 /// The CSV table (CRLF line ends, as spreadsheets expect) with `header_lines` as
 /// `# ` comments on top; a line break inside a header line becomes a space.
 pub fn fit_table_csv(spectrum: &Spectrum, fit: &FitResult, header_lines: &[String]) -> String {
     let model = fit.model(&spectrum.freq_hz);
     let mut out = String::new();
     for line in header_lines {
-        let line: String = line
-            .chars()
-            .map(|c| if c == '\r' || c == '\n' { ' ' } else { c })
-            .collect();
-        let _ = write!(out, "# {line}\r\n");
+        let _ = write!(out, "# {}\r\n", comment_text(line));
     }
     out.push_str(&COLUMNS.join(","));
     out.push_str("\r\n");
@@ -137,6 +150,10 @@ mod tests {
         let lines: Vec<&str> = csv.split("\r\n").collect();
         assert_eq!(lines[0], "# file: tiny.csv");
         assert_eq!(lines[1], "# two lines");
+        assert_eq!(
+            comment_text("file: a,=HYPERLINK(x),b,-1,@c"),
+            "file: a,'=HYPERLINK(x),b,'-1,'@c"
+        );
         assert_eq!(lines[2], COLUMNS.join(","));
         assert_eq!(lines.len(), 3 + 5 + 1, "{csv}"); // comments and header, 5 rows, trailing empty
         assert_eq!(lines[8], "");
