@@ -479,21 +479,21 @@ function wireSettings() {
 function pngCaption(entry) {
   const a = entry.result?.analysis;
   const s = entry.result?.provenance?.settings ?? lastGoodSettings ?? {};
-  const first = `${entry.name}${entry.example ? ' (synthetic example, not a measurement)' : ''}`;
+  const first = `${entry.name}${entry.example ? ' (synthetic example)' : ''}`;
   if (!a) return [first, entry.error ?? 'not fitted', `sigmafit ${sigmafitVersion}`];
   const sigma = a.sigma_S_per_cm;
   const geometryErr = s.thickness_err_mm != null || s.diameter_err_mm != null;
   const r = a.r_con_ohm;
   const second = [
     sigma ? `σ_eff = ${withError(sigma.value, sigma.stderr, 'S/cm')} (± ${geometryErr ? 'fit and geometry' : 'fit only'})` : 'σ_eff: none',
-    r ? `R_con = ${ohm(r.value, r.stderr)} (${r.status})` : 'no R_con',
+    r ? `R_con = ${ohm(r.value, r.stderr)}${r.status === 'extrapolated' ? ' (extrapolated)' : ''}` : 'no R_con',
   ].join(' · ');
   const mm = (v, err) => (v == null ? '—' : `${v}${err != null ? ` ± ${err}` : ''} mm`);
   const assumed = assumedGeometry();
   const third = [
-    `d = ${mm(s.thickness_mm, s.thickness_err_mm)}, D = ${mm(s.diameter_mm, s.diameter_err_mm)}${assumed.length ? ' (assumed default)' : ''}`,
-    `circuit ${a.circuit}`,
-    `weighting ${a.stats?.weighting ?? s.weighting}`,
+    `d = ${mm(s.thickness_mm, s.thickness_err_mm)}, D = ${mm(s.diameter_mm, s.diameter_err_mm)}${assumed.length ? ' (default)' : ''}`,
+    a.circuit,
+    `${a.stats?.weighting ?? s.weighting} weighting`,
     `sigmafit ${sigmafitVersion}`,
   ].join(' · ');
   return [first, second, third];

@@ -51,7 +51,12 @@ export function withCaption(plot, lines, scale = PNG_SCALE) {
   const maxWidth = out.width - 2 * pad;
   ctx.textBaseline = 'middle';
   lines.slice(0, CAPTION_LINES).forEach((text, i) => {
-    ctx.font = `${i === 0 ? 600 : 400} ${12.5 * scale}px ${family}`;
+    // Smaller type before anything is cut (down to 9.5 px), then a cut in the middle.
+    let size = 12.5;
+    do {
+      ctx.font = `${i === 0 ? 600 : 400} ${size * scale}px ${family}`;
+      size -= 0.5;
+    } while (size >= 9.5 && ctx.measureText(text).width > maxWidth);
     ctx.fillStyle = i === 0 ? '#1b2330' : '#3d4756';
     const y = plot.height + pad + (i + 0.5) * CAPTION_LINE_PX * scale;
     ctx.fillText(fitText(ctx, text, maxWidth), pad, y);
