@@ -24,6 +24,7 @@ pub mod analysis;
 pub mod circuit;
 pub mod diagnosis;
 pub mod fit;
+pub mod fit_table;
 pub mod numfmt;
 pub mod pellet;
 pub mod plot;

@@ -505,6 +505,12 @@ struct Theme {
     data: RGBColor,
     fit: RGBColor,
     second: RGBColor,
+    /// The Bode plot's two fit lines: each a darker (lighter, dark theme) shade of its
+    /// data's hue, so blue |Z| against orange phase stays apart for every common
+    /// colour-vision deficiency (blue–orange survives protan and deutan vision; the
+    /// lightness step tells each line from its own markers).
+    fit_mag: RGBColor,
+    fit_phase: RGBColor,
     excluded: RGBColor,
 }
 
@@ -520,6 +526,8 @@ impl Theme {
                 data: RGBColor(94, 166, 240),
                 fit: RGBColor(255, 99, 99),
                 second: RGBColor(255, 170, 60),
+                fit_mag: RGBColor(170, 210, 255),
+                fit_phase: RGBColor(255, 214, 150),
                 excluded: RGBColor(130, 130, 130),
             }
         } else {
@@ -532,6 +540,8 @@ impl Theme {
                 data: RGBColor(31, 119, 180),
                 fit: RGBColor(214, 39, 40),
                 second: RGBColor(230, 120, 0),
+                fit_mag: RGBColor(0, 52, 120),
+                fit_phase: RGBColor(150, 62, 0),
                 excluded: RGBColor(150, 150, 150),
             }
         }
@@ -1107,9 +1117,8 @@ pub fn draw_bode<DB: DrawingBackend>(
     let primary = chart.plotting_area();
     let secondary = chart.secondary_plotting_area();
     if has_curve {
-        let line = stroke_style(&theme.fit, sz.line);
-        draw_polyline(primary, &mag_curve, line)?;
-        draw_polyline(secondary, &ph_curve, line)?;
+        draw_polyline(primary, &mag_curve, stroke_style(&theme.fit_mag, sz.line))?;
+        draw_polyline(secondary, &ph_curve, stroke_style(&theme.fit_phase, sz.line))?;
     }
     let hollow = marker_style(&theme.excluded, false, &sz);
     draw_markers(primary, &mag_exc, Shape::Circle, sz.marker, hollow)?;
@@ -1132,12 +1141,17 @@ pub fn draw_bode<DB: DrawingBackend>(
         draw_note(primary, "no data", &sz, &theme, family)?;
     }
 
-    let series = [
+    // One legend line per fit (not the shared "fit" entry): the two are drawn in two colours.
+    let mut series = vec![
         (LegendMark::Marker(Shape::Circle, theme.data, true), "|Z|"),
         (LegendMark::Marker(Shape::Square, theme.second, true), "phase"),
     ];
+    if has_curve {
+        series.push((LegendMark::Line(theme.fit_mag), "|Z| fit"));
+        series.push((LegendMark::Line(theme.fit_phase), "phase fit"));
+    }
     let shows_excluded = mag_exc.iter().chain(ph_exc.iter()).any(|p| finite(&p));
-    draw_legend(&header, &series, has_curve, shows_excluded, &sz, &theme, family)
+    draw_legend(&header, &series, false, shows_excluded, &sz, &theme, family)
 }
 
 // ---------------------------------------------------------------------------
@@ -1543,7 +1557,16 @@ mod tests {
             (Kind::Nyquist, &["Z′ / Ω", "−Z″ / Ω", "data", "fit", "excluded"]),
             (
                 Kind::Bode,
-                &["f / Hz", "|Z| / Ω", "phase / °", "10⁶", "10⁻¹", "fit", "excluded"],
+                &[
+                    "f / Hz",
+                    "|Z| / Ω",
+                    "phase / °",
+                    "10⁶",
+                    "10⁻¹",
+                    "|Z| fit",
+                    "phase fit",
+                    "excluded",
+                ],
             ),
             (Kind::Residuals, &["f / Hz", "residual / %", "Re", "Im", "excluded"]),
         ];
@@ -1556,12 +1579,48 @@ mod tests {
             }
             assert!(svg.contains("<polyline"), "{kind:?}: no polyline");
             assert!(!has_text(&svg, "no fit"), "{kind:?}");
-            if !matches!(kind, Kind::Residuals) {
+            if matches!(kind, Kind::Nyquist) {
                 let fit_lines = svg
                     .split("<polyline")
                     .filter(|p| p.split("/>").next().is_some_and(|t| t.contains(&fit_colour)));
                 assert!(fit_lines.count() >= 2, "{kind:?}: fit line missing"); // curve(s) + legend sample
             }
+        }
+    }
+
+    #[test]
+    fn bode_fit_lines_have_their_own_colours() {
+        // |Z| and phase fits in two colours, neither that of the other's data, each with a legend line.
+        for dark in [false, true] {
+            let theme = Theme::new(dark);
+            let style = PlotStyle {
+                dark,
+                ..PlotStyle::default()
+            };
+            let (r, svg) = render_sized(
+                Kind::Bode,
+                &Spectrum::rc(100.0, 1000.0, 1e-8).data(),
+                &style,
+                (640, 440),
+            );
+            assert_eq!(r, Ok(()));
+            let colours = [theme.fit_mag, theme.fit_phase];
+            assert_ne!(hex(colours[0]), hex(colours[1]));
+            for c in colours {
+                assert_ne!(hex(c), hex(theme.data));
+                assert_ne!(hex(c), hex(theme.second));
+                let stroke = format!("stroke=\"{}\"", hex(c));
+                let lines = svg
+                    .split("<polyline")
+                    .filter(|p| p.split("/>").next().is_some_and(|t| t.contains(&stroke)))
+                    .count();
+                assert!(
+                    lines >= 2,
+                    "dark {dark}: {stroke}: {lines} lines (curve + legend sample)"
+                );
+            }
+            assert!(has_text(&svg, "|Z| fit") && has_text(&svg, "phase fit"));
+            assert!(!has_text(&svg, "fit"), "one legend entry per fit line, no shared one");
         }
     }
 

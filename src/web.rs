@@ -330,3 +330,27 @@ impl LoadedSpectrum {
         root.present().map_err(|e| other_error(format!("plot error: {e}")))
     }
 }
+
+#[wasm_bindgen]
+impl LoadedSpectrum {
+    /// The data and the latest fit as CSV (f, Z', Z'', fitted Z, residuals); throws when nothing is fitted yet.
+    #[wasm_bindgen(js_name = fitTableCsv)]
+    pub fn fit_table_csv(&self) -> Result<String, JsError> {
+        let outcome = self.outcome.as_ref().ok_or_else(|| {
+            js_error(format!(
+                "{}: not fitted yet, so there is no fit to export",
+                self.spectrum.name
+            ))
+        })?;
+        let header = [
+            format!("file: {}", self.spectrum.name),
+            format!("sha256: {}", self.sha256),
+            format!("circuit: {}", outcome.analysis.circuit),
+            format!("weighting: {}", outcome.fit.stats.weighting.name()),
+            format!("sigmafit version: {}", env!("CARGO_PKG_VERSION")),
+            "Z'' with the physics sign (negative: capacitive); residual = Z - Z_fit; residual_rel = |Z - Z_fit| / |Z|"
+                .to_string(),
+        ];
+        Ok(crate::fit_table::fit_table_csv(&self.spectrum, &outcome.fit, &header))
+    }
+}

@@ -3,8 +3,9 @@
 
 import init, { LoadedSpectrum, checkSettings, version, sha256Hex } from '../pkg/sigmafit.js';
 import { renderResult, renderEmpty, qualityBadges } from './views.js';
-import { exportCsv, exportJson, download } from './export.js';
-import { sci, parseDecimal } from './format.js';
+import { exportCsv, exportJson, exportedEntries, download } from './export.js';
+import { sci, parseDecimal, withError, ohm } from './format.js';
+import { PNG_SCALE, withCaption } from './png.js';
 
 const EXAMPLE = 'synthetic_semicircle_LCO-like.csv';
 const $ = (sel) => document.querySelector(sel);
@@ -160,7 +161,7 @@ function makeRow(entry) {
   select.type = 'button';
   select.className = 'row-select';
   select.innerHTML = '<span class="row-name"></span><span class="row-right"><span class="row-badges"></span><span class="row-value"></span></span>';
-  select.querySelector('.row-name').textContent = entry.name;
+  setRowName(select.querySelector('.row-name'), entry.name);
   select.title = entry.name;
   select.addEventListener('click', () => selectEntry(entry.id));
   const remove = document.createElement('button');
@@ -176,6 +177,24 @@ function makeRow(entry) {
   li.append(select, remove, err);
   $('#spectrum-list').append(li);
   return li;
+}
+
+/** Characters kept at the end of a long file name (where pressure, sample, date go). */
+const NAME_TAIL = 16;
+
+/**
+ * A file name cut in the middle when it is too long for its row: the start shrinks
+ * with an ellipsis, the last NAME_TAIL characters always show (the row's title has it all).
+ */
+function setRowName(node, name) {
+  const cut = name.length > NAME_TAIL + 3 ? name.length - NAME_TAIL : name.length;
+  const start = document.createElement('span');
+  start.className = 'row-name-start';
+  start.textContent = name.slice(0, cut);
+  const end = document.createElement('span');
+  end.className = 'row-name-end';
+  end.textContent = name.slice(cut);
+  node.replaceChildren(start, end);
 }
 
 function updateRow(entry) {
@@ -309,6 +328,13 @@ function sizeCanvas(canvas) {
   return dpr;
 }
 
+/** One plot of `entry` onto `canvas` (sized in device pixels) at `scale` device pixels per CSS px. */
+function drawPlot(kind, entry, canvas, scale) {
+  if (kind === 'nyquist') entry.loaded.drawNyquist(canvas, scale);
+  else if (kind === 'bode') entry.loaded.drawBode(canvas, scale);
+  else entry.loaded.drawResiduals(canvas, scale);
+}
+
 function drawPlots(entry) {
   for (const [kind, get] of Object.entries(canvases)) {
     const canvas = get();
@@ -319,9 +345,7 @@ function drawPlots(entry) {
       continue;
     }
     try {
-      if (kind === 'nyquist') entry.loaded.drawNyquist(canvas, dpr);
-      else if (kind === 'bode') entry.loaded.drawBode(canvas, dpr);
-      else entry.loaded.drawResiduals(canvas, dpr);
+      drawPlot(kind, entry, canvas, dpr);
     } catch (e) {
       ctx.clearRect(0, 0, canvas.width, canvas.height);
       console.warn(`${kind} plot: ${messageOf(e)}`);
@@ -333,12 +357,17 @@ function showSelected() {
   const entry = entries.find((e) => e.id === selectedId) ?? null;
   for (const button of document.querySelectorAll('[data-png]')) button.disabled = !entry?.loaded;
   for (const id of ['#export-csv', '#export-json']) $(id).disabled = entries.length === 0;
+  const fitted = Boolean(entry?.loaded && entry.state === 'done');
+  $('#export-fit-table').disabled = !fitted;
+  $('#export-fit-table-file').textContent = entry ? entry.name : 'the selected spectrum';
+  $('#export-fit-table-what').title = entry ? `Data and fit of ${entry.name}` : '';
+  $('#keep-example-label').hidden = !entries.some((e) => e.example);
   if (!entry) {
     renderEmpty();
     drawPlots(null);
     return;
   }
-  renderResult(entry);
+  renderResult(entry, { assumed: assumedGeometry() });
   drawPlots(entry);
 }
 
@@ -446,6 +475,62 @@ function wireSettings() {
   form.addEventListener('submit', (ev) => ev.preventDefault());
 }
 
+/** The caption under an exported plot: the file, σ with its ±, the main settings. */
+function pngCaption(entry) {
+  const a = entry.result?.analysis;
+  const s = entry.result?.provenance?.settings ?? lastGoodSettings ?? {};
+  const first = `${entry.name}${entry.example ? ' (synthetic example)' : ''}`;
+  if (!a) return [first, entry.error ?? 'not fitted', `sigmafit ${sigmafitVersion}`];
+  const sigma = a.sigma_S_per_cm;
+  const geometryErr = s.thickness_err_mm != null || s.diameter_err_mm != null;
+  const r = a.r_con_ohm;
+  const second = [
+    sigma ? `σ_eff = ${withError(sigma.value, sigma.stderr, 'S/cm')} (± ${geometryErr ? 'fit and geometry' : 'fit only'})` : 'σ_eff: none',
+    r ? `R_con = ${ohm(r.value, r.stderr)}${r.status === 'extrapolated' ? ' (extrapolated)' : ''}` : 'no R_con',
+  ].join(' · ');
+  const mm = (v, err) => (v == null ? '—' : `${v}${err != null ? ` ± ${err}` : ''} mm`);
+  const assumed = assumedGeometry();
+  const third = [
+    `d = ${mm(s.thickness_mm, s.thickness_err_mm)}, D = ${mm(s.diameter_mm, s.diameter_err_mm)}${assumed.length ? ' (default)' : ''}`,
+    a.circuit,
+    `${a.stats?.weighting ?? s.weighting} weighting`,
+    `sigmafit ${sigmafitVersion}`,
+  ].join(' · ');
+  return [first, second, third];
+}
+
+/**
+ * The pellet fields the user has not changed yet: their default value is an
+ * assumption, marked "default" at the field and in the σ note until edited.
+ */
+const GEOMETRY_DEFAULTS = [['thickness-mm', 'thickness'], ['diameter-mm', 'diameter']];
+const editedFields = new Set();
+
+function assumedGeometry() {
+  return GEOMETRY_DEFAULTS.filter(([id]) => !editedFields.has(id)).map(([id, what]) => ({
+    id, what, text: document.getElementById(id).value.trim(),
+  }));
+}
+
+function wireDefaults() {
+  for (const [id] of GEOMETRY_DEFAULTS) {
+    const input = document.getElementById(id);
+    const mark = document.getElementById(`${id}-default`);
+    const edited = () => {
+      if (editedFields.has(id)) return;
+      editedFields.add(id);
+      mark.hidden = true;
+      const described = (input.getAttribute('aria-describedby') ?? '').split(' ').filter((d) => d && d !== mark.id);
+      if (described.length) input.setAttribute('aria-describedby', described.join(' '));
+      else input.removeAttribute('aria-describedby');
+      // The σ note changes even when the value typed is the default one (no refit then).
+      showSelected();
+    };
+    input.addEventListener('input', edited);
+    input.addEventListener('change', edited);
+  }
+}
+
 /** The settings an error row is exported with: the ones in force (the last valid ones). */
 function exportSettings() {
   return lastGoodSettings ?? currentSettings();
@@ -453,22 +538,68 @@ function exportSettings() {
 
 function wireExport() {
   const stamp = () => new Date().toISOString().replace(/[:]/g, '-').replace(/\..*/, '');
+  // The synthetic example stays out of the results unless kept (or it is all there is).
+  const exported = () => exportedEntries(entries, $('#export-keep-example').checked);
+  const baseName = (entry) => entry.name.replace(/\.[^.]+$/, '').replace(/[^\w.-]+/g, '_');
   $('#export-csv').addEventListener('click', () => {
-    download(`sigmafit-results-${stamp()}.csv`, 'text/csv', exportCsv(entries, sigmafitVersion, exportSettings()));
+    download(`sigmafit-results-${stamp()}.csv`, 'text/csv', exportCsv(exported(), sigmafitVersion, exportSettings()));
   });
   $('#export-json').addEventListener('click', () => {
-    download(`sigmafit-results-${stamp()}.json`, 'application/json', exportJson(entries, sigmafitVersion, exportSettings()));
+    download(`sigmafit-results-${stamp()}.json`, 'application/json', exportJson(exported(), sigmafitVersion, exportSettings()));
+  });
+  $('#export-fit-table').addEventListener('click', () => {
+    const entry = entries.find((e) => e.id === selectedId);
+    if (!entry?.loaded || entry.state !== 'done') return;
+    try {
+      download(`${baseName(entry)}_data-and-fit.csv`, 'text/csv', entry.loaded.fitTableCsv());
+    } catch (e) {
+      showSettingsError(messageOf(e));
+    }
   });
   for (const button of document.querySelectorAll('[data-png]')) {
     button.addEventListener('click', () => {
       const kind = button.dataset.png;
       const entry = entries.find((e) => e.id === selectedId);
       if (!entry?.loaded) return;
-      const canvas = canvases[kind]();
-      const base = entry.name.replace(/\.[^.]+$/, '').replace(/[^\w.-]+/g, '_');
-      canvas.toBlob((blob) => blob && download(`${base}_${kind}.png`, 'image/png', blob));
+      // Drawn again at twice the on-screen size, then a caption strip says what it shows.
+      const rect = canvases[kind]().getBoundingClientRect();
+      const plot = document.createElement('canvas');
+      plot.width = Math.max(1, Math.round(rect.width * PNG_SCALE));
+      plot.height = Math.max(1, Math.round(rect.height * PNG_SCALE));
+      try {
+        drawPlot(kind, entry, plot, PNG_SCALE);
+      } catch (e) {
+        console.warn(`${kind} PNG: ${messageOf(e)}`);
+        return;
+      }
+      const out = withCaption(plot, pngCaption(entry), PNG_SCALE);
+      out.toBlob((blob) => blob && download(`${baseName(entry)}_${kind}.png`, 'image/png', blob));
     });
   }
+}
+
+/**
+ * The sticky sidebar is as tall as the window below where it starts: under the
+ * masthead at first, at 16px once the page has scrolled. Its pinned Export panel
+ * then stays inside the window.
+ */
+function wireSidebarHeight() {
+  const sidebar = $('.sidebar');
+  let pending = false;
+  const fit = () => {
+    pending = false;
+    const top = Math.max(16, Math.round(sidebar.getBoundingClientRect().top));
+    sidebar.style.setProperty('--sidebar-top', `${Math.min(top, window.innerHeight / 2)}px`);
+  };
+  const schedule = () => {
+    if (!pending) {
+      pending = true;
+      requestAnimationFrame(fit);
+    }
+  };
+  window.addEventListener('scroll', schedule, { passive: true });
+  window.addEventListener('resize', schedule);
+  fit();
 }
 
 function wireResize() {
@@ -500,7 +631,9 @@ async function main() {
   $('#version').textContent = `v${sigmafitVersion}`;
   wireInput();
   wireSettings();
+  wireDefaults();
   wireExport();
+  wireSidebarHeight();
   wireResize();
   lastGoodSettings = currentSettings();
   try {

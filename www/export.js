@@ -1,16 +1,33 @@
 // Export of all loaded spectra's results, each with its provenance
-// (sigmafit version, every setting, the input file's name and SHA-256).
+// (sigmafit version, every setting, the input file's name and SHA-256) and
+// whether it is a synthetic example. No DOM use at import: node --test imports it.
 
 const SETTING_KEYS = [
   'thickness_mm', 'diameter_mm', 'area_cm2', 'thickness_err_mm', 'diameter_err_mm', 'lead_ohm',
   'fmin_hz', 'fmax_hz', 'circuit', 'weighting', 'eps_r', 'particle_um',
 ];
 
-function csvCell(v) {
+/**
+ * One CSV cell. Numbers (finite JS numbers) are written as numbers, negative ones
+ * included. Text that a spreadsheet would run as a formula (starting with = + - @,
+ * a tab or a carriage return) gets a leading apostrophe, so it stays text.
+ */
+export function csvCell(v) {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
-  const s = String(v);
+  let s = String(v);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * The spectra an export holds: the synthetic examples are left out, unless the user
+ * keeps them (`keepExamples`) or they are all there is.
+ */
+export function exportedEntries(entries, keepExamples = false) {
+  if (keepExamples) return entries;
+  const data = entries.filter((e) => !e.example);
+  return data.length ? data : entries;
 }
 
 /** One object per spectrum: provenance + analysis, or provenance + error. */
@@ -18,10 +35,10 @@ function records(entries, version, settings) {
   return entries.map((e) => {
     if (e.result) {
       const { provenance, analysis } = e.result;
-      return { ...provenance, analysis };
+      return { ...provenance, synthetic: Boolean(e.example), analysis };
     }
     // An error row still says which file (name and SHA-256) and which settings.
-    return { sigmafit_version: version, file: e.name, sha256: e.sha256, settings: settings ?? null, error: e.error ?? 'not fitted' };
+    return { sigmafit_version: version, file: e.name, sha256: e.sha256, synthetic: Boolean(e.example), settings: settings ?? null, error: e.error ?? 'not fitted' };
   });
 }
 
@@ -41,7 +58,7 @@ export function exportCsv(entries, version, settings) {
     for (const name of r.analysis?.param_order ?? []) if (!paramNames.includes(name)) paramNames.push(name);
   }
   const header = [
-    'file', 'sha256', 'sigmafit_version', 'error',
+    'file', 'sha256', 'sigmafit_version', 'synthetic', 'error',
     'sigma_S_per_cm', 'sigma_stderr_S_per_cm', 'r_con_ohm', 'r_con_stderr_ohm', 'r_con_status',
     'kind', 'circuit', 'preset', 'choice_method', 'delta_bic', 'paper_rule_agrees', 'window_boundary_S_per_cm',
     'tau2_s', 'f_apex_hz', 'apex_position',
@@ -55,7 +72,7 @@ export function exportCsv(entries, version, settings) {
     const a = r.analysis;
     const c = a?.capacitance;
     const row = [
-      r.file, r.sha256, r.sigmafit_version, r.error ?? '',
+      r.file, r.sha256, r.sigmafit_version, r.synthetic, r.error ?? '',
       a?.sigma_S_per_cm?.value, a?.sigma_S_per_cm?.stderr, a?.r_con_ohm?.value, a?.r_con_ohm?.stderr, a?.r_con_ohm?.status,
       a?.kind, a?.circuit, a?.preset, a?.choice?.method, a?.choice?.delta_bic, a?.choice?.paper_rule?.agrees,
       a?.choice?.boundary?.sigma_s_per_cm, a?.choice?.apex?.tau2_s, a?.choice?.apex?.f_apex_hz, a?.choice?.apex?.position,

@@ -102,7 +102,11 @@ function clearResult(sentence = '') {
   document.body.classList.add('no-result');
 }
 
-export function renderResult(entry) {
+/**
+ * `context.assumed`: the pellet fields still at their default value, as
+ * `{what: 'thickness' | 'diameter', text}` (the σ note says they are assumed).
+ */
+export function renderResult(entry, context = {}) {
   $('#result-file').textContent = entry.name;
   const tag = $('#result-tag');
   tag.hidden = !entry.example;
@@ -115,7 +119,7 @@ export function renderResult(entry) {
   showError(null);
   document.body.classList.remove('no-result');
   const a = entry.result.analysis;
-  renderHeadline(a);
+  renderHeadline(a, entry.result.provenance?.settings ?? {}, context.assumed ?? []);
   renderParams(a);
   renderChoice(a);
   renderAttribution(a);
@@ -151,7 +155,25 @@ function renderQuality(a) {
   list.hidden = notes.length === 0;
 }
 
-function renderHeadline(a) {
+/**
+ * What the ± beside σ holds, and whether the pellet behind σ is the user's: the
+ * ± is the fit's alone until ± thickness and ± diameter are given; a geometry
+ * still at its default is an assumption.
+ */
+export function sigmaNoteLines(settings, assumed) {
+  const hasT = settings.thickness_err_mm != null;
+  const hasD = settings.diameter_err_mm != null;
+  let spread;
+  if (hasT && hasD) spread = '± includes the fit and the geometry (± thickness and ± diameter)';
+  else if (hasT || hasD) spread = `± includes the fit and ± ${hasT ? 'thickness' : 'diameter'}; give ± ${hasT ? 'diameter' : 'thickness'} to include it too`;
+  else spread = '± fit only; give ± thickness and ± diameter to include the geometry';
+  const lines = [[`${spread}.`, 'spread']];
+  if (assumed.length === 2) lines.push([`assumed pellet ${assumed[0].text} mm × ${assumed[1].text} mm: enter yours`, 'assumed']);
+  else if (assumed.length === 1) lines.push([`assumed ${assumed[0].what} ${assumed[0].text} mm: enter yours`, 'assumed']);
+  return lines;
+}
+
+function renderHeadline(a, settings, assumed) {
   renderQuality(a);
   const sigma = a.sigma_S_per_cm;
   setResult('sigma', sigma ? sigma.value : null);
@@ -162,7 +184,13 @@ function renderHeadline(a) {
   if (!sigma && !a.r_con_ohm) sigmaNote = `No R_con, so no σ: ${a.r_con_note ?? 'this circuit has no DC limit.'}`;
   else if (!sigma && !a.geometry) sigmaNote = 'Give thickness d and diameter D to get σ from R_con.';
   else if (!sigma) sigmaNote = a.r_con_note ?? '';
-  $('#sigma-note').textContent = sigmaNote;
+  const note = $('#sigma-note');
+  if (sigma) {
+    // What the ± holds, and (on a line of its own, in the warning colour) an assumed pellet.
+    note.replaceChildren(...sigmaNoteLines(settings, assumed).map(([text, cls]) => el('span', { class: `note-line ${cls}` }, text)));
+  } else {
+    note.textContent = sigmaNote;
+  }
   const r = a.r_con_ohm;
   setResult('r-con', r ? r.value : null);
   $('#rcon-text').textContent = r ? ohm(r.value, r.stderr) : 'none';

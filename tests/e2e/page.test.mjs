@@ -8,6 +8,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { startServer, launch, ROOT, inductiveCsv, semicircleCsv, sigmaOf } from './harness.mjs';
+import { PNG_SCALE, captionHeight } from '../../www/png.js';
 
 const SHOTS = path.join(ROOT, 'target', 'screenshots');
 
@@ -151,7 +152,8 @@ describe('sigmafit page', () => {
     assert.ok((await page.textContent('#attribution-none')).trim().length > 20);
     await page.screenshot({ path: path.join(SHOTS, 'inductive.png'), fullPage: true });
 
-    // Export: CSV and JSON carry the provenance of every spectrum.
+    // Export: CSV and JSON carry the provenance of every spectrum (the example too, when kept).
+    await page.check('#export-keep-example');
     const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
     const csv = await readFile(await csvDownload.path(), 'utf8');
     const lines = csv.trim().split(/\r?\n/);
@@ -343,6 +345,242 @@ describe('sigmafit page', () => {
     assert.equal(focus.id, 'choose-files');
     assert.notEqual(focus.outline, 'none');
     await page.screenshot({ path: path.join(SHOTS, 'page-1024x768.png'), fullPage: true });
+    await context.close();
+  });
+});
+
+/** Width and height from a PNG's IHDR chunk. */
+function pngSize(bytes) {
+  assert.equal(bytes.subarray(1, 4).toString(), 'PNG');
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+/** WCAG relative luminance and contrast ratio of sRGB colours [r, g, b] (0–255). */
+function luminance([r, g, b]) {
+  const lin = (c) => { const v = c / 255; return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+}
+function contrast(a, b) {
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+function parseRgba(css) {
+  const m = /rgba?\(([^)]+)\)/.exec(css);
+  const [r, g, b, alpha = 1] = m[1].split(/[\s,/]+/).filter(Boolean).map(Number);
+  return { rgb: [r, g, b], alpha };
+}
+/** A colour with alpha painted over an opaque background. */
+function over({ rgb, alpha }, bg) {
+  return rgb.map((c, i) => alpha * c + (1 - alpha) * bg[i]);
+}
+
+async function download(page, selector) {
+  const [d] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  return { name: d.suggestedFilename(), bytes: await readFile(await d.path()) };
+}
+
+describe('exports, notes and layout (issue items 4.6–4.11)', () => {
+  it('marks the synthetic example in exports and leaves it out unless kept or alone', async () => {
+    const { page, context, problems } = await openPage();
+    // Only the example: it is exported (there is nothing else), marked synthetic.
+    assert.ok(await page.isVisible('#export-keep-example'));
+    let doc = JSON.parse((await download(page, '#export-json')).bytes.toString());
+    assert.deepEqual(doc.results.map((r) => [r.file, r.synthetic]), [['synthetic_semicircle_LCO-like.csv', true]]);
+    // With a measurement loaded, the example is left out of both exports...
+    await page.setInputFiles('#spectrum-files', [{ name: 'mine.csv', mimeType: 'text/csv', buffer: Buffer.from(semicircleCsv({ r1: 40, r2: 2000, q: 5e-9, alpha: 0.95, seed: 4 })) }]);
+    await waitRow(page, 'mine.csv', 'done');
+    doc = JSON.parse((await download(page, '#export-json')).bytes.toString());
+    assert.deepEqual(doc.results.map((r) => [r.file, r.synthetic]), [['mine.csv', false]]);
+    let lines = (await download(page, '#export-csv')).bytes.toString().trim().split(/\r?\n/).map((l) => l.split(','));
+    assert.equal(lines.length, 2);
+    const col = lines[0].indexOf('synthetic');
+    assert.ok(col > 0, 'a synthetic column');
+    assert.equal(lines[1][0], 'mine.csv');
+    assert.equal(lines[1][col], 'false');
+    // ...unless the user keeps it.
+    await page.check('#export-keep-example');
+    lines = (await download(page, '#export-csv')).bytes.toString().trim().split(/\r?\n/).map((l) => l.split(','));
+    assert.deepEqual(lines.slice(1).map((l) => [l[0], l[col]]), [['synthetic_semicircle_LCO-like.csv', 'true'], ['mine.csv', 'false']]);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  it('says what the ± of σ holds, and marks the default pellet until the user edits it', async () => {
+    const { page, context, problems } = await openPage();
+    const note = () => page.textContent('#sigma-note');
+    assert.match(await note(), /± fit only; give ± thickness and ± diameter to include the geometry/);
+    assert.match(await note(), /assumed pellet 1\.0 mm × 10 mm: enter yours/);
+    assert.ok(await page.isVisible('#thickness-mm-default'));
+    assert.ok(await page.isVisible('#diameter-mm-default'));
+    assert.match(await page.textContent('#thickness-mm-default'), /default/);
+    // Uncertainties given: the ± includes them.
+    await page.fill('#thickness-err-mm', '0.02');
+    await page.fill('#diameter-err-mm', '0.05');
+    await page.waitForFunction(() => /includes the fit and the geometry/.test(document.querySelector('#sigma-note').textContent));
+    // Typing the thickness (even the same value) makes it the user's; the diameter is still assumed.
+    await page.fill('#thickness-mm', '1.0');
+    await page.waitForSelector('#thickness-mm-default', { state: 'hidden' });
+    assert.ok(await page.isVisible('#diameter-mm-default'));
+    assert.match(await note(), /assumed diameter 10 mm: enter yours/);
+    assert.doesNotMatch(await note(), /assumed pellet/);
+    await page.fill('#diameter-mm', '12');
+    await page.waitForSelector('#diameter-mm-default', { state: 'hidden' });
+    await page.waitForFunction(() => !/assumed/.test(document.querySelector('#sigma-note').textContent));
+    assert.match(await note(), /includes the fit and the geometry/);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  it('keeps Export in view beside the settings at 1440×900 and 1280×720', async () => {
+    for (const [width, height] of [[1440, 900], [1280, 720]]) {
+      const { page, context, problems } = await openPage({ width, height });
+      await page.setInputFiles('#spectrum-files', [
+        { name: 'one.csv', mimeType: 'text/csv', buffer: Buffer.from(semicircleCsv({ r1: 40, r2: 2000, q: 5e-9, alpha: 0.95, seed: 2 })) },
+        { name: 'two.csv', mimeType: 'text/csv', buffer: Buffer.from(semicircleCsv({ r1: 30, r2: 900, q: 5e-9, alpha: 0.9, seed: 3 })) },
+      ]);
+      await waitRow(page, 'two.csv', 'done');
+      const m = await page.evaluate(() => {
+        const ids = ['#export-csv', '#export-json', '#export-fit-table', '#export-keep-example'];
+        return { vh: window.innerHeight, scrollY: window.scrollY, sidebar: document.querySelector('.sidebar').scrollTop, bottoms: ids.map((id) => document.querySelector(id).getBoundingClientRect().bottom) };
+      });
+      assert.equal(m.scrollY, 0);
+      assert.equal(m.sidebar, 0);
+      for (const b of m.bottoms) assert.ok(b > 0 && b <= m.vh, `${width}×${height}: an export control ends at ${b}px, the window at ${m.vh}px`);
+      await page.screenshot({ path: path.join(SHOTS, `sidebar-${width}x${height}.png`) });
+      assert.deepEqual(problems, []);
+      await context.close();
+    }
+  });
+
+  it('cuts long file names in the middle and keeps row values clear of the remove button', async () => {
+    const { page, context, problems } = await openPage({ width: 1280, height: 720 });
+    const longB = 'LCO_pellet_batch_2024-11-03_sample_A_pressed_at_375MPa.csv';
+    const longA = 'NMC811_carbon-free_pellet_batch_7_sample_C_pressed_at_500MPa.csv';
+    await page.setInputFiles('#spectrum-files', [
+      { name: longB, mimeType: 'text/csv', buffer: Buffer.from(semicircleCsv({ r1: 40, r2: 2000, q: 5e-9, alpha: 0.95, seed: 6 })) },
+      { name: longA, mimeType: 'text/csv', buffer: Buffer.from(inductiveCsv({ r0: 0.8, alpha: -0.9, share: 2 })) },
+    ]);
+    await waitRow(page, longA, 'done');
+    // Forced into a semicircle, the inductive one gets a badge beside its value: the widest row.
+    await page.selectOption('#circuit', 'semicircle-c');
+    await page.waitForSelector(`[data-spectrum-row][data-file="${longA}"] [data-quality="poor-fit"]`);
+    await waitRow(page, longA, 'done');
+    await waitRow(page, longB, 'done');
+    for (const name of [longB, longA]) {
+      const m = await page.$eval(`[data-spectrum-row][data-file="${name}"]`, (row) => {
+        const box = (sel) => row.querySelector(sel)?.getBoundingClientRect() ?? null;
+        const end = row.querySelector('.row-name-end');
+        return {
+          title: row.querySelector('.row-select').title,
+          text: row.querySelector('.row-name').textContent,
+          endText: end?.textContent ?? null,
+          endClipped: end ? end.scrollWidth > end.clientWidth + 0.5 : null,
+          end: box('.row-name-end'), name: box('.row-name'), select: box('.row-select'),
+          value: box('.row-value'), right: box('.row-right'), remove: box('.row-remove'),
+        };
+      });
+      assert.equal(m.title, name);
+      assert.equal(m.text, name, 'the row holds the whole name (for screen readers)');
+      assert.equal(m.endText, name.slice(-16), 'the last 16 characters are kept whole');
+      assert.equal(m.endClipped, false);
+      assert.ok(m.end.right <= m.name.right + 0.5, `the end of ${name} shows`);
+      assert.ok(m.value.right <= m.remove.left + 0.5, `${name}: value ends at ${m.value.right}, remove button starts at ${m.remove.left}`);
+      assert.ok(m.right.right <= m.select.right + 0.5, `${name}: badges and value stay inside the row`);
+    }
+    await page.screenshot({ path: path.join(SHOTS, 'long-names-1280x720.png') });
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  it('has a focus ring of 3:1 or more, named PNG buttons and a labelled paste box', async () => {
+    const { page, context } = await openPage();
+    await page.keyboard.press('Tab');
+    const m = await page.evaluate(() => ({
+      id: document.activeElement.id,
+      outline: getComputedStyle(document.activeElement).outlineColor,
+      page: getComputedStyle(document.body).backgroundColor,
+      panel: getComputedStyle(document.querySelector('.panel')).backgroundColor,
+    }));
+    assert.equal(m.id, 'choose-files');
+    for (const bg of [m.page, m.panel]) {
+      const base = parseRgba(bg).rgb;
+      const ratio = contrast(over(parseRgba(m.outline), base), base);
+      assert.ok(ratio >= 3, `focus ring ${m.outline} on ${bg}: ${ratio.toFixed(2)}:1`);
+    }
+    for (const name of ['Nyquist plot as PNG', 'Bode plot as PNG', 'Residuals plot as PNG']) {
+      assert.equal(await page.getByRole('button', { name, exact: true }).count(), 1, name);
+    }
+    await page.click('.paste summary');
+    const label = await page.$eval('#paste-text', (t) => [...t.labels].map((l) => l.textContent.trim()).join(' '));
+    assert.ok(label.length > 5, `paste box label: "${label}"`);
+    assert.equal(await page.getByRole('textbox', { name: label }).getAttribute('id'), 'paste-text');
+    await context.close();
+  });
+
+  it('exports a plot as a PNG at twice its size with a caption strip', async () => {
+    const { page, context, problems } = await openPage();
+    for (const kind of ['nyquist', 'bode', 'residuals']) {
+      const css = await page.$eval(`#plot-${kind}`, (c) => { const r = c.getBoundingClientRect(); return { w: r.width, h: r.height }; });
+      const png = await download(page, `[data-png="${kind}"]`);
+      assert.equal(png.name, `synthetic_semicircle_LCO-like_${kind}.png`);
+      const size = pngSize(png.bytes);
+      assert.equal(size.width, Math.round(css.w * PNG_SCALE), `${kind} width`);
+      assert.equal(size.height, Math.round(css.h * PNG_SCALE) + captionHeight(PNG_SCALE), `${kind} height`);
+    }
+    assert.ok(captionHeight(PNG_SCALE) >= 100);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  it('exports the data and the fit of the selected spectrum as CSV', async () => {
+    const { page, context, problems } = await openPage();
+    assert.ok(await page.isEnabled('#export-fit-table'));
+    let csv = (await download(page, '#export-fit-table')).bytes.toString();
+    let lines = csv.split('\r\n').filter(Boolean);
+    const comments = lines.filter((l) => l.startsWith('#')).join('\n');
+    assert.match(comments, /^# file: synthetic_semicircle_LCO-like\.csv$/m);
+    assert.match(comments, /^# sha256: [0-9a-f]{64}$/m);
+    assert.match(comments, /^# circuit: R1-p\(R2,CPE2\)$/m);
+    assert.match(comments, /^# sigmafit version: \d+\.\d+\.\d+$/m);
+    let table = lines.filter((l) => !l.startsWith('#')).map((l) => l.split(','));
+    const header = table[0];
+    assert.deepEqual(header, ['f_Hz', 'Z_re_ohm', 'Z_im_ohm', 'fitted', 'Z_fit_re_ohm', 'Z_fit_im_ohm', 'residual_re_ohm', 'residual_im_ohm', 'residual_rel']);
+    // Every point of the example file, all fitted; residuals are Z − Z_fit.
+    const example = (await readFile(path.join(ROOT, 'www/examples/synthetic_semicircle_LCO-like.csv'), 'utf8'))
+      .split('\n').filter((l) => /^\d/.test(l.trim()));
+    assert.equal(table.length - 1, example.length);
+    for (const row of table.slice(1)) {
+      const [f, re, im, fitted, fre, fim, rre, rim, rel] = row.map((c) => (c === 'true' || c === 'false' ? c : Number(c)));
+      assert.ok(f > 0 && fitted === 'true');
+      assert.ok(Math.abs(re - fre - rre) <= 1e-9 * Math.abs(re) && Math.abs(im - fim - rim) <= 1e-9 * Math.abs(re));
+      assert.ok(Math.abs(rel - Math.hypot(rre, rim) / Math.hypot(re, im)) <= 1e-12);
+      assert.ok(rel < 0.02, `residual ${rel} at ${f} Hz`);
+    }
+    // A fit window leaves points out: they are still there, marked not fitted.
+    await page.fill('#fmax-hz', '1000');
+    await page.waitForFunction(() => /^4[01] of 71/.test(document.querySelector('#fit-stats dd')?.textContent ?? ''));
+    csv = (await download(page, '#export-fit-table')).bytes.toString();
+    table = csv.split('\r\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(','));
+    const flags = table.slice(1).map((r) => [Number(r[0]), r[3]]);
+    assert.equal(flags.length, example.length);
+    for (const [f, fitted] of flags) {
+      if (Math.abs(f / 1000 - 1) > 1e-6) assert.equal(fitted, f < 1000 ? 'true' : 'false', `${f} Hz`);
+    }
+    assert.ok(flags.some(([, fitted]) => fitted === 'false') && flags.some(([, fitted]) => fitted === 'true'));
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  it('lets the file picker offer every extension the importer reads or explains', async () => {
+    const { page, context } = await openPage();
+    const accept = (await page.getAttribute('#spectrum-files', 'accept')).split(',');
+    // Plain-text tables (the importer reads by content, whatever the name)...
+    for (const ext of ['.csv', '.txt', '.tsv', '.dat', '.prn']) assert.ok(accept.includes(ext), ext);
+    // ...and instrument files: text ones may parse as they are, the others get a hint on how to export them.
+    for (const ext of ['.dta', '.z', '.mpt', '.mpr', '.par', '.idf', '.ids', '.dfr']) assert.ok(accept.includes(ext), ext);
+    await page.setInputFiles('#spectrum-files', [{ name: 'run.mpr', mimeType: 'application/octet-stream', buffer: Buffer.from([0, 1, 2, 3, 200, 201]) }]);
+    await waitRow(page, 'run.mpr', 'error');
+    assert.match(await page.textContent('[data-spectrum-row][data-file="run.mpr"] .row-error'), /EC-Lab/);
     await context.close();
   });
 });
