@@ -170,33 +170,13 @@ pub fn format_log_tick(v: f64) -> String {
         k += 1.0;
     }
     let k = k as i32;
-    let power = format!("10{}", superscript(k));
+    let power = format!("10{}", crate::numfmt::superscript(k));
     if (m - 1.0).abs() < 5e-4 {
         power
     } else {
         let ms = trim_decimal_zeros(&format!("{:.1}", m)).to_string();
         format!("{}×{}", ms, power)
     }
-}
-
-fn superscript(k: i32) -> String {
-    k.to_string()
-        .chars()
-        .map(|c| match c {
-            '-' => '⁻',
-            '0' => '⁰',
-            '1' => '¹',
-            '2' => '²',
-            '3' => '³',
-            '4' => '⁴',
-            '5' => '⁵',
-            '6' => '⁶',
-            '7' => '⁷',
-            '8' => '⁸',
-            '9' => '⁹',
-            other => other,
-        })
-        .collect()
 }
 
 fn trim_decimal_zeros(s: &str) -> &str {

@@ -335,9 +335,9 @@ impl LoadedSpectrum {
 impl LoadedSpectrum {
     /// The data and the latest fit as CSV (f, Z', Z'', fitted Z, residuals); throws when nothing is fitted yet.
     #[wasm_bindgen(js_name = fitTableCsv)]
-    pub fn fit_table_csv(&self) -> Result<String, JsError> {
+    pub fn fit_table_csv(&self) -> Result<String, JsValue> {
         let outcome = self.outcome.as_ref().ok_or_else(|| {
-            js_error(format!(
+            other_error(format!(
                 "{}: not fitted yet, so there is no fit to export",
                 self.spectrum.name
             ))
