@@ -597,21 +597,27 @@ impl SettingsInput {
         Ok(settings)
     }
 
-    /// Every field with the value in force (defaults filled in), as text: the
-    /// provenance an export records.
-    pub fn effective(&self) -> BTreeMap<&'static str, String> {
+    /// Every field with the value in force, defaults filled in, as data: numbers as
+    /// numbers, choices as text, NAME=VALUE pairs as `[name, value]` lists, null where
+    /// nothing is given. What an export records as its provenance. Call it on input
+    /// that [`SettingsInput::resolve`] accepted; a field it cannot read is null.
+    pub fn effective(&self) -> BTreeMap<&'static str, serde_json::Value> {
+        use serde_json::Value;
         FIELDS
             .iter()
             .map(|f| {
-                let text = match self.0.get(f.key) {
-                    Some(Some(InputValue::Text(t))) if !t.trim().is_empty() => t.trim().to_string(),
-                    Some(Some(InputValue::Number(v))) => v.to_string(),
-                    Some(Some(InputValue::Pairs(p))) => {
-                        p.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join(", ")
-                    }
-                    _ => f.default.unwrap_or("").to_string(),
+                let value = match f.kind {
+                    FieldKind::Number => self.number(f.key).ok().flatten().map_or(Value::Null, Value::from),
+                    FieldKind::Choice { .. } => self.text(f.key).ok().flatten().map_or(Value::Null, Value::from),
+                    FieldKind::Assignments => Value::from(
+                        self.pairs(f.key)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|(name, value)| Value::from(vec![Value::from(name), Value::from(value)]))
+                            .collect::<Vec<_>>(),
+                    ),
                 };
-                (f.key, text)
+                (f.key, value)
             })
             .collect()
     }
@@ -759,6 +765,18 @@ mod tests {
             input.resolve().unwrap().fit.fix,
             vec![("R1".into(), 1.0), ("R2".into(), 2.0)]
         );
+    }
+
+    #[test]
+    fn the_effective_settings_are_data() {
+        let input = SettingsInput::from_pairs([("thickness_mm", "0,85"), ("diameter_mm", "10"), ("fix", "R1=2")]);
+        let e = input.effective();
+        assert_eq!(e["thickness_mm"], serde_json::json!(0.85));
+        assert_eq!(e["eps_r"], serde_json::json!(10.0));
+        assert_eq!(e["area_cm2"], serde_json::Value::Null);
+        assert_eq!(e["weighting"], serde_json::json!("modulus"));
+        assert_eq!(e["fix"], serde_json::json!([["R1", 2.0]]));
+        assert_eq!(e.len(), FIELDS.len());
     }
 
     #[test]

@@ -127,9 +127,19 @@ fn read_settings(value: JsValue) -> Result<(SettingsInput, Settings), JsValue> {
 }
 
 /// Checks a settings object without fitting anything; throws the settings error.
+/// Returns the pellet geometry it describes (`thickness_cm`, `area_cm2`, ...) or null.
 #[wasm_bindgen(js_name = checkSettings)]
-pub fn check_settings(settings: JsValue) -> Result<(), JsValue> {
-    read_settings(settings).map(|_| ())
+pub fn check_settings(settings: JsValue) -> Result<JsValue, JsValue> {
+    let (_, settings) = read_settings(settings)?;
+    to_js(&settings.geometry)
+}
+
+/// The settings in force, as data (numbers as numbers, defaults filled in): the
+/// provenance an export records for a file that could not be fitted.
+#[wasm_bindgen(js_name = effectiveSettings)]
+pub fn effective_settings(settings: JsValue) -> Result<JsValue, JsValue> {
+    let (input, _) = read_settings(settings)?;
+    to_js(&input.effective())
 }
 
 /// A value with its standard error, typeset: `(1.2732 ± 0.0006) × 10⁻⁴ S/cm`.
@@ -163,7 +173,7 @@ struct Provenance<'a> {
     file: &'a str,
     sha256: &'a str,
     /// Every setting with the value in force.
-    settings: BTreeMap<&'static str, String>,
+    settings: BTreeMap<&'static str, serde_json::Value>,
 }
 
 #[derive(Serialize)]

@@ -89,7 +89,8 @@ fn semicircle_spectrum_gives_kind_and_sigma() {
     assert!(get(&result, "plot").is_undefined());
     assert_eq!(text(&result, "provenance.sha256"), s.sha256());
     assert_eq!(text(&result, "provenance.sigmafit_version"), version());
-    assert_eq!(text(&result, "provenance.settings.thickness_mm"), "1");
+    assert_eq!(num(&result, "provenance.settings.thickness_mm"), 1.0);
+    assert_eq!(num(&result, "provenance.settings.eps_r"), 10.0);
     assert_eq!(text(&result, "provenance.settings.weighting"), "modulus");
     assert!(get(&result, "analysis.capacitance.table").is_object());
     // The report is typeset: a true minus sign and superscripts, no e-notation.
@@ -246,7 +247,9 @@ fn settings_are_validated() {
         .unwrap_or(JsValue::NULL);
     assert_eq!(text(&unknown, "field"), "thickness");
     // Typed text with a decimal comma is read as the page's fields hand it over.
-    assert!(check_settings(settings(r#"{"thickness_mm": "0,85", "diameter_mm": "10"}"#)).is_ok());
+    let geometry = check_settings(settings(r#"{"thickness_mm": "0,85", "diameter_mm": "10"}"#)).expect("valid");
+    assert!((num(&geometry, "thickness_cm") - 0.085).abs() < 1e-15);
+    assert!((num(&geometry, "area_cm2") - PI / 4.0).abs() < 1e-15);
     // A fit that cannot be done leaves an error, not a panic.
     let mut s = LoadedSpectrum::new(&semicircle_csv(40.0, 960.0, 2e-8, 0.9), "b.csv").expect("parses");
     let message = s

@@ -1,10 +1,11 @@
 // sigmafit page: loads the WebAssembly core, keeps the list of spectra, refits
 // on every settings change and draws the results. No framework, no bundler.
 
-import init, { LoadedSpectrum, checkSettings, version, sha256Hex } from '../pkg/sigmafit.js';
+import init, { LoadedSpectrum, checkSettings, effectiveSettings, version, sha256Hex } from '../pkg/sigmafit.js';
+import { buildSettingsForm, readSettings, inputForError, CUSTOM_CIRCUIT } from './settings.js';
 import { renderResult, renderEmpty, qualityBadges } from './views.js';
 import { exportCsv, exportJson, exportedEntries, download } from './export.js';
-import { sci, parseDecimal, withError, ohm } from './format.js';
+import { sci, sig, withError, ohm } from './format.js';
 import { PNG_SCALE, withCaption } from './png.js';
 
 const EXAMPLE = 'synthetic_semicircle_LCO-like.csv';
@@ -24,61 +25,6 @@ window.sigmafitTimings = timings;
 
 // ---------------------------------------------------------------------------
 // Settings
-
-/** The numeric fields: element id → settings key. */
-const NUMERIC = {
-  'thickness-mm': 'thickness_mm',
-  'diameter-mm': 'diameter_mm',
-  'thickness-err-mm': 'thickness_err_mm',
-  'diameter-err-mm': 'diameter_err_mm',
-  'lead-ohm': 'lead_ohm',
-  'fmin-hz': 'fmin_hz',
-  'fmax-hz': 'fmax_hz',
-  'eps-r': 'eps_r',
-  'particle-um': 'particle_um',
-};
-
-class FieldError extends Error {
-  constructor(field, message) {
-    super(message);
-    this.field = field;
-  }
-}
-
-/** The settings object the boundary takes (WebSettings in src/web.rs); throws a FieldError. */
-function readSettings() {
-  const circuitSel = $('#circuit').value;
-  const circuit = circuitSel === 'custom' ? $('#circuit-text').value.trim() : circuitSel;
-  const s = { circuit, weighting: $('#weighting').value };
-  for (const [id, key] of Object.entries(NUMERIC)) {
-    try {
-      s[key] = parseDecimal(document.getElementById(id).value);
-    } catch (e) {
-      throw new FieldError(id, messageOf(e));
-    }
-  }
-  s.lead_ohm ??= 0;
-  return s;
-}
-
-/** Which field a message from the core's settings check is about (null: none in particular). */
-function fieldOf(message) {
-  const m = message.toLowerCase();
-  const rules = [
-    [/thickness uncertainty|thickness_err/, 'thickness-err-mm'],
-    [/diameter uncertainty|diameter_err/, 'diameter-err-mm'],
-    [/thickness/, 'thickness-mm'],
-    [/diameter/, 'diameter-mm'],
-    [/lead/, 'lead-ohm'],
-    [/fmin/, 'fmin-hz'],
-    [/fmax/, 'fmax-hz'],
-    [/eps_r|ε_r/, 'eps-r'],
-    [/particle/, 'particle-um'],
-    [/weighting/, 'weighting'],
-  ];
-  for (const [re, id] of rules) if (re.test(m)) return id;
-  return $('#circuit').value === 'custom' ? 'circuit-text' : null;
-}
 
 /** The message under a field, created on first use (it spans the grid's two columns). */
 function fieldErrorNode(id) {
@@ -120,27 +66,29 @@ function showSettingsError(message, field = null) {
   el.textContent = message ? `Settings${where}: ${message}. The results shown are from the previous valid settings.` : '';
 }
 
-function updateAreaNote(s) {
+/** A = πD²/4 and d/A of the pellet the settings describe (the core resolved it). */
+function updateAreaNote(geometry) {
   const note = $('#area-note');
-  if (s && s.thickness_mm > 0 && s.diameter_mm > 0) {
-    const area = (Math.PI * (s.diameter_mm / 10) ** 2) / 4;
-    note.textContent = `A = πD²/4 = ${area.toPrecision(4)} cm², d/A = ${(s.thickness_mm / 10 / area).toPrecision(4)} cm⁻¹`;
+  if (geometry) {
+    note.textContent = `A = ${geometry.diameter_cm ? 'πD²/4 = ' : ''}${sig(geometry.area_cm2, 4)} cm², d/A = ${sig(geometry.thickness_cm / geometry.area_cm2, 4)} cm⁻¹`;
   } else {
     note.textContent = 'Without thickness and diameter only R_con is reported.';
   }
 }
 
-/** Valid settings or null (with the reason shown beside its field). */
+/**
+ * Valid settings (every field's text, as typed) or null, with the reason shown beside
+ * the field the core names (`error.field`, `error.id`).
+ */
 function currentSettings() {
+  const s = readSettings();
   try {
-    const s = readSettings();
-    checkSettings(s);
+    const geometry = checkSettings(s);
     showSettingsError(null);
-    updateAreaNote(s);
+    updateAreaNote(geometry);
     return s;
   } catch (e) {
-    const message = messageOf(e);
-    showSettingsError(message, e instanceof FieldError ? e.field : fieldOf(message));
+    showSettingsError(messageOf(e), e?.kind === 'settings' ? inputForError(e) : null);
     return null;
   }
 }
@@ -214,7 +162,7 @@ function updateRow(entry) {
   else value.textContent = entry.result ? 'R_con only (no d, D)' : '';
   value.className = `row-value state-${entry.state}`;
   const badges = li.querySelector('.row-badges');
-  badges.replaceChildren(...(entry.state === 'done' && entry.result ? qualityBadges(entry.result.analysis, true) : []));
+  badges.replaceChildren(...(entry.state === 'done' && entry.result ? qualityBadges(entry.result.analysis, true, entry.result.report) : []));
   err.hidden = !entry.error;
   err.textContent = entry.error ?? '';
 }
@@ -458,7 +406,7 @@ function wireSettings() {
   const form = $('#settings');
   let timer = null;
   const onChange = (ev) => {
-    document.body.classList.toggle('custom-circuit', $('#circuit').value === 'custom');
+    document.body.classList.toggle('custom-circuit', $('#circuit').value === CUSTOM_CIRCUIT);
     // A circuit string is fitted once it is complete (Enter or leaving the field), not per keystroke.
     if (ev?.type === 'input' && ev.target?.id === 'circuit-text') return;
     clearTimeout(timer);
@@ -482,13 +430,14 @@ function pngCaption(entry) {
   const first = `${entry.name}${entry.example ? ' (synthetic example)' : ''}`;
   if (!a) return [first, entry.error ?? 'not fitted', `sigmafit ${sigmafitVersion}`];
   const sigma = a.sigma_S_per_cm;
-  const geometryErr = s.thickness_err_mm != null || s.diameter_err_mm != null;
+  const given = (v) => v !== undefined && v !== null && String(v).trim() !== '';
+  const geometryErr = given(s.thickness_err_mm) || given(s.diameter_err_mm);
   const r = a.r_con_ohm;
   const second = [
     sigma ? `σ_eff = ${withError(sigma.value, sigma.stderr, 'S/cm')} (± ${geometryErr ? 'fit and geometry' : 'fit only'})` : 'σ_eff: none',
     r ? `R_con = ${ohm(r.value, r.stderr)}${r.status === 'extrapolated' ? ' (extrapolated)' : ''}` : 'no R_con',
   ].join(' · ');
-  const mm = (v, err) => (v == null ? '—' : `${v}${err != null ? ` ± ${err}` : ''} mm`);
+  const mm = (v, err) => (!given(v) ? '—' : `${v}${given(err) ? ` ± ${err}` : ''} mm`);
   const assumed = assumedGeometry();
   const third = [
     `d = ${mm(s.thickness_mm, s.thickness_err_mm)}, D = ${mm(s.diameter_mm, s.diameter_err_mm)}${assumed.length ? ' (default)' : ''}`,
@@ -533,7 +482,8 @@ function wireDefaults() {
 
 /** The settings an error row is exported with: the ones in force (the last valid ones). */
 function exportSettings() {
-  return lastGoodSettings ?? currentSettings();
+  const typed = lastGoodSettings ?? currentSettings();
+  return typed ? effectiveSettings(typed) : null;
 }
 
 function wireExport() {
@@ -627,6 +577,7 @@ function wireResize() {
 
 async function main() {
   await init();
+  buildSettingsForm($('#settings'));
   sigmafitVersion = version();
   $('#version').textContent = `v${sigmafitVersion}`;
   wireInput();

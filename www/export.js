@@ -2,10 +2,10 @@
 // (sigmafit version, every setting, the input file's name and SHA-256) and
 // whether it is a synthetic example. No DOM use at import: node --test imports it.
 
-const SETTING_KEYS = [
-  'thickness_mm', 'diameter_mm', 'area_cm2', 'thickness_err_mm', 'diameter_err_mm', 'lead_ohm',
-  'fmin_hz', 'fmax_hz', 'circuit', 'weighting', 'eps_r', 'particle_um',
-];
+/** Every setting any record carries (the core's schema keys), in a stable order. */
+function settingKeys(recs) {
+  return [...new Set(recs.flatMap((r) => Object.keys(r.settings ?? {})))].sort();
+}
 
 /**
  * One CSV cell. Numbers (finite JS numbers) are written as numbers, negative ones
@@ -53,6 +53,7 @@ export function exportJson(entries, version, settings) {
 
 export function exportCsv(entries, version, settings) {
   const recs = records(entries, version, settings);
+  const keys = settingKeys(recs);
   const paramNames = [];
   for (const r of recs) {
     for (const name of r.analysis?.param_order ?? []) if (!paramNames.includes(name)) paramNames.push(name);
@@ -61,11 +62,11 @@ export function exportCsv(entries, version, settings) {
     'file', 'sha256', 'sigmafit_version', 'synthetic', 'error',
     'sigma_S_per_cm', 'sigma_stderr_S_per_cm', 'r_con_ohm', 'r_con_stderr_ohm', 'r_con_status',
     'kind', 'circuit', 'preset', 'choice_method', 'delta_bic', 'paper_rule_agrees', 'window_boundary_S_per_cm',
-    'tau2_s', 'f_apex_hz', 'apex_position',
+    'tau2_s', 'f_apex_hz', 'apex_position', 'arc_extrapolated',
     'c_eff_F', 'c_eff_stderr_F', 'c_per_area_F_per_cm2', 'c_norm_F_per_cm', 'c_bulk_F', 'ratio_to_bulk', 'layer_thickness_nm', 'isw_candidates',
     ...paramNames.flatMap((n) => [n, `${n}_stderr`]),
     'n_points', 'n_fitted', 'f_min_fitted_hz', 'f_max_fitted_hz', 'weighting_used', 'rms_relative', 'chi2_reduced', 'aic', 'bic', 'converged',
-    ...SETTING_KEYS.map((k) => `setting_${k}`),
+    ...keys.map((k) => `setting_${k}`),
   ];
   const lines = [header.join(',')];
   for (const r of recs) {
@@ -75,13 +76,13 @@ export function exportCsv(entries, version, settings) {
       r.file, r.sha256, r.sigmafit_version, r.synthetic, r.error ?? '',
       a?.sigma_S_per_cm?.value, a?.sigma_S_per_cm?.stderr, a?.r_con_ohm?.value, a?.r_con_ohm?.stderr, a?.r_con_ohm?.status,
       a?.kind, a?.circuit, a?.preset, a?.choice?.method, a?.choice?.delta_bic, a?.choice?.paper_rule?.agrees,
-      a?.choice?.boundary?.sigma_s_per_cm, a?.choice?.apex?.tau2_s, a?.choice?.apex?.f_apex_hz, a?.choice?.apex?.position,
+      a?.choice?.boundary?.sigma_s_per_cm, a?.choice?.apex?.tau2_s, a?.choice?.apex?.f_apex_hz, a?.choice?.apex?.position, a?.choice?.arc_extrapolated,
       c?.c_eff_f, c?.c_eff_stderr_f, c?.c_per_area_f_per_cm2, c?.c_norm_f_per_cm, c?.c_bulk_f, c?.ratio_to_bulk, c?.layer_thickness_nm,
       c ? c.table.filter((t) => t.candidate).map((t) => t.phenomenon).join('; ') : '',
       ...paramNames.flatMap((n) => [a?.params?.[n]?.value, a?.params?.[n]?.stderr]),
-      a?.spectrum?.n_points, a?.spectrum?.n_fitted, a?.choice?.f_min_hz, a?.choice?.f_max_hz, a?.stats?.weighting,
+      a?.spectrum?.n_points, a?.spectrum?.n_fitted, a?.choice?.fitted_f_min_hz, a?.choice?.fitted_f_max_hz, a?.stats?.weighting,
       a?.stats?.rms_relative, a?.stats?.chi2_reduced, a?.stats?.aic, a?.stats?.bic, a?.stats?.converged,
-      ...SETTING_KEYS.map((k) => r.settings?.[k]),
+      ...keys.map((k) => r.settings?.[k]),
     ];
     lines.push(row.map(csvCell).join(','));
   }

@@ -1,7 +1,7 @@
 // Rendering of one spectrum's result: headline figures, parameter table, the
 // circuit-choice panel (with its log-σ scale) and the capacitance attribution.
 
-import { withError, sci, hz, ohm, nm, sig, superscript, typesetProse } from './format.js';
+import { withError, sci, hz, ohm, sig, superscript } from './format.js';
 
 const $ = (sel) => document.querySelector(sel);
 const SVG = 'http://www.w3.org/2000/svg';
@@ -118,11 +118,12 @@ export function renderResult(entry, context = {}) {
   }
   showError(null);
   document.body.classList.remove('no-result');
-  const a = entry.result.analysis;
-  renderHeadline(a, entry.result.provenance?.settings ?? {}, context.assumed ?? []);
-  renderParams(a);
-  renderChoice(a);
-  renderAttribution(a);
+  // The analysis is data; every sentence and every number beside it is the core's report.
+  const { analysis: a, report } = entry.result;
+  renderHeadline(a, report, context.assumed ?? []);
+  renderParams(a, report);
+  renderChoice(a, report);
+  renderAttribution(a, report);
 }
 
 /**
@@ -130,7 +131,7 @@ export function renderResult(entry, context = {}) {
  * poor fit (rms misfit > 5 %), R_con extrapolated beyond the data. `compact` for
  * the spectrum list.
  */
-export function qualityBadges(a, compact = false) {
+export function qualityBadges(a, compact = false, report = null) {
   const out = [];
   if (!a) return out;
   const s = a.stats ?? {};
@@ -142,64 +143,60 @@ export function qualityBadges(a, compact = false) {
     out.push(el('span', { class: 'badge warn', 'data-quality': 'poor-fit', title: `rms relative misfit ${pct} (above 5 %): the circuit does not describe this spectrum well.` }, compact ? `rms ${pct}` : `poor fit (rms ${pct})`));
   }
   if (a.r_con_ohm?.status === 'extrapolated') {
-    out.push(el('span', { class: 'badge warn', 'data-quality': 'extrapolated', title: a.choice?.r_con_status_reason ?? 'R_con lies beyond the measured data.' }, compact ? 'extrap.' : 'R_con extrapolated'));
+    out.push(el('span', { class: 'badge warn', 'data-quality': 'extrapolated', title: report?.r_con_reason ?? 'R_con lies beyond the measured data.' }, compact ? 'extrap.' : 'R_con extrapolated'));
+  }
+  if (a.choice?.arc_extrapolated) {
+    out.push(el('span', { class: 'badge warn', 'data-quality': 'arc-extrapolated', title: report?.arc_note ?? 'The arc\'s apex lies above the window.' }, compact ? 'R1/R2 extrap.' : 'R1/R2 split extrapolated'));
   }
   return out;
 }
 
-function renderQuality(a) {
-  $('#quality-badges').replaceChildren(...qualityBadges(a));
+function renderQuality(a, report) {
+  $('#quality-badges').replaceChildren(...qualityBadges(a, false, report));
   const list = $('#analysis-notes');
-  const notes = Array.isArray(a.notes) ? a.notes.filter((n) => typeof n === 'string' && n.trim()) : [];
+  const notes = [...report.notes, report.arc_note, report.boundary_note, report.lead_note].filter((n) => typeof n === 'string' && n.trim());
   list.replaceChildren(...notes.map((n) => el('li', {}, n)));
   list.hidden = notes.length === 0;
 }
 
 /**
- * What the ± beside σ holds, and whether the pellet behind σ is the user's: the
- * ± is the fit's alone until ± thickness and ± diameter are given; a geometry
- * still at its default is an assumption.
+ * What the ± beside σ holds (the core says: the fit's alone, or with the geometry's
+ * uncertainties), and whether the pellet behind σ is the user's: a geometry still at
+ * its default is an assumption.
  */
-export function sigmaNoteLines(settings, assumed) {
-  const hasT = settings.thickness_err_mm != null;
-  const hasD = settings.diameter_err_mm != null;
-  let spread;
-  if (hasT && hasD) spread = '± includes the fit and the geometry (± thickness and ± diameter)';
-  else if (hasT || hasD) spread = `± includes the fit and ± ${hasT ? 'thickness' : 'diameter'}; give ± ${hasT ? 'diameter' : 'thickness'} to include it too`;
-  else spread = '± fit only; give ± thickness and ± diameter to include the geometry';
-  const lines = [[`${spread}.`, 'spread']];
+export function sigmaNoteLines(uncertaintyNote, assumed) {
+  const lines = uncertaintyNote ? [[uncertaintyNote, 'spread']] : [];
   if (assumed.length === 2) lines.push([`assumed pellet ${assumed[0].text} mm × ${assumed[1].text} mm: enter yours`, 'assumed']);
   else if (assumed.length === 1) lines.push([`assumed ${assumed[0].what} ${assumed[0].text} mm: enter yours`, 'assumed']);
   return lines;
 }
 
-function renderHeadline(a, settings, assumed) {
-  renderQuality(a);
+function renderHeadline(a, report, assumed) {
+  renderQuality(a, report);
   const sigma = a.sigma_S_per_cm;
   setResult('sigma', sigma ? sigma.value : null);
   $('#sigma-text').textContent = sigma ? withError(sigma.value, sigma.stderr) : 'none';
   $('#sigma-unit').hidden = !sigma;
   // Two different reasons for no σ: no R_con at all (the core says why), or no geometry.
   let sigmaNote = '';
-  if (!sigma && !a.r_con_ohm) sigmaNote = `No R_con, so no σ: ${a.r_con_note ?? 'this circuit has no DC limit.'}`;
-  else if (!sigma && !a.geometry) sigmaNote = 'Give thickness d and diameter D to get σ from R_con.';
-  else if (!sigma) sigmaNote = a.r_con_note ?? '';
+  if (!sigma && !a.r_con_ohm) sigmaNote = `No R_con, so no σ: ${report.r_con_missing ?? ''}`;
+  else if (!sigma) sigmaNote = 'Give thickness d and diameter D to get σ from R_con.';
   const note = $('#sigma-note');
   if (sigma) {
     // What the ± holds, and (on a line of its own, in the warning colour) an assumed pellet.
-    note.replaceChildren(...sigmaNoteLines(settings, assumed).map(([text, cls]) => el('span', { class: `note-line ${cls}` }, text)));
+    note.replaceChildren(...sigmaNoteLines(report.uncertainty_note, assumed).map(([text, cls]) => el('span', { class: `note-line ${cls}` }, text)));
   } else {
     note.textContent = sigmaNote;
   }
   const r = a.r_con_ohm;
   setResult('r-con', r ? r.value : null);
   $('#rcon-text').textContent = r ? ohm(r.value, r.stderr) : 'none';
-  $('#rcon-text').title = !r && a.r_con_note ? a.r_con_note : '';
+  $('#rcon-text').title = !r && report.r_con_missing ? report.r_con_missing : '';
   const status = $('#rcon-status');
   if (r && r.status) {
     status.textContent = r.status;
     status.className = `badge ${r.status}`;
-    status.title = a.choice.r_con_status_reason;
+    status.title = report.r_con_reason ?? '';
   } else {
     status.textContent = '';
     status.className = 'badge';
@@ -207,11 +204,12 @@ function renderHeadline(a, settings, assumed) {
   const notes = [];
   if (r && r.lead_ohm) notes.push(`fitted DC ${ohm(r.fitted_dc_ohm)} − leads ${ohm(r.lead_ohm)}`);
   if (r && r.status === 'extrapolated') notes.push('extrapolated beyond the data');
+  if (a.choice.arc_extrapolated) notes.push('R1/R2 split extrapolated (apex above the window)');
   $('#rcon-note').textContent = notes.join('; ');
   setResult('circuit', a.kind);
   $('#circuit-kind').textContent = a.preset ? PRESET_TEXT[a.preset] : `${KIND_TEXT[a.kind] ?? a.kind}`;
   $('#circuit-string').textContent = `${a.circuit} · ${METHOD_TEXT[a.choice.method] ?? a.choice.method}`;
-  $('#choice-sentence').textContent = typesetProse(a.choice.sentence);
+  $('#choice-sentence').textContent = report.choice_sentence;
 }
 
 function paramName(name) {
@@ -222,14 +220,14 @@ function paramName(name) {
   return `<i>${m[1]}</i><sub>${m[2]}</sub>${suffix}`;
 }
 
-function renderParams(a) {
+function renderParams(a, report) {
   const body = $('#param-table tbody');
   body.replaceChildren();
   for (const name of a.param_order) {
     const p = a.params[name];
     if (!p) continue;
     const statusNote = { fixed: 'fixed', at_lower_bound: 'at its lower bound', at_upper_bound: 'at its upper bound' }[p.status];
-    const value = p.unit === 'Ω' ? ohm(p.value, p.stderr) : withError(p.value, p.stderr, p.unit);
+    const value = report.figures[`param:${name}`] ?? withError(p.value, p.stderr, p.unit);
     const tr = el('tr', {},
       el('th', { scope: 'row', html: paramName(name) }),
       el('td', { class: 'num' }, value, statusNote ? el('span', { class: 'flag' }, ` ${statusNote}`) : ''));
@@ -237,15 +235,15 @@ function renderParams(a) {
   }
   const s = a.stats;
   facts($('#fit-stats'), [
-    ['Points fitted', `${a.spectrum.n_fitted} of ${a.spectrum.n_points} (${hz(a.choice.f_min_hz)} – ${hz(a.choice.f_max_hz)})`],
+    ['Points fitted', `${a.spectrum.n_fitted} of ${a.spectrum.n_points} (${report.figures.fitted_f_min} – ${report.figures.fitted_f_max})`],
     ['Weighting', s.weighting],
-    ['rms misfit', `${sig(100 * s.rms_relative, 3)} %`],
-    ['χ²<sub>red</sub>', sci(s.chi2_reduced, '', 3)],
-    ['AIC / BIC', `${sig(s.aic, 5)} / ${sig(s.bic, 5)}`],
+    ['rms misfit', report.figures.rms],
+    ['χ²<sub>red</sub>', report.figures.chi2_red],
+    ['AIC / BIC', `${report.figures.aic} / ${report.figures.bic}`],
     ['Converged', `${s.converged ? 'yes' : 'NO'} (${s.iterations} iterations${s.starts > 1 ? `, ${s.starts} starts` : ''})`],
   ]);
   const warn = a.spectrum.warnings.length ? ` Warnings: ${a.spectrum.warnings.join('; ')}.` : '';
-  $('#spectrum-note').textContent = `Import: ${a.spectrum.imag_convention_text}.${warn}`;
+  $('#spectrum-note').textContent = `Import: ${report.imag_convention}.${warn}`;
 }
 
 // ---------------------------------------------------------------------------
@@ -353,10 +351,10 @@ function renderSigmaScale(a) {
   }
 }
 
-function renderWindowScale(a) {
+function renderWindowScale(a, report) {
   const root = $('#window-scale');
   root.replaceChildren();
-  const { f_min_hz: fmin, f_max_hz: fmax, apex } = a.choice;
+  const { fitted_f_min_hz: fmin, fitted_f_max_hz: fmax, apex } = a.choice;
   if (!(fmin > 0 && fmax > 0)) return;
   const vals = [fmin, fmax, apex?.f_apex_hz].filter((v) => v > 0 && Number.isFinite(v));
   // At most three decades beyond the window either side; an apex further out sits at the edge.
@@ -387,32 +385,39 @@ function renderWindowScale(a) {
   }
 }
 
-function renderChoice(a) {
+function renderChoice(a, report) {
   const c = a.choice;
+  const f = report.figures;
   renderSigmaScale(a);
-  renderWindowScale(a);
+  renderWindowScale(a, report);
   const rule = c.paper_rule;
-  const position = { inside: 'inside the window', above_window: 'above the window', below_window: 'below the window' };
-  const statusNode = el('span', {}, el('span', { class: `badge ${c.r_con_status ?? ''}` }, c.r_con_status ?? 'none'), ` ${c.r_con_status_reason}`);
+  const position = {
+    resolved: 'τ₂ ≥ 1/f_max: the whole arc is inside the window',
+    near_top: 'inside the window, but τ₂ < 1/f_max: the arc’s high-frequency side is not measured',
+    above_window: 'above the window',
+    below_window: 'below the window: the arc does not close',
+  };
+  const status = a.r_con_ohm?.status ?? null;
+  const statusNode = el('span', {}, el('span', { class: `badge ${status ?? ''}` }, status ?? 'none'), ` ${report.r_con_reason ?? report.r_con_missing ?? ''}`);
   facts($('#choice-facts'), [
-    ['How chosen', METHOD_TEXT[c.method] + (c.delta_bic !== null && Number.isFinite(c.delta_bic) ? ` (ΔBIC = ${sig(c.delta_bic, 3)})` : '')],
+    ['How chosen', METHOD_TEXT[c.method] + (f.delta_bic ? ` (ΔBIC = ${f.delta_bic})` : '')],
     ['Paper’s rule', rule ? `suggests ${KIND_TEXT[rule.suggests]}: ${rule.agrees ? 'agrees' : 'DISAGREES with the circuit used'}` : 'needs the geometry'],
-    ['Window boundary', `(C·d/A)<sub>max</sub> · f<sub>max</sub> = ${sci(c.boundary.c_norm_max_f_per_cm, 'F/cm', 2)} × ${hz(c.boundary.f_max_hz)} = ${sci(c.boundary.sigma_s_per_cm, 'S/cm', 3)}`.replace(/<[^>]+>/g, ''), c.boundary.note ? ` — ${c.boundary.note}` : ''],
-    ['Own boundary', c.boundary.own_sigma_s_per_cm ? `C·d/A = ${sci(c.boundary.own_c_norm_f_per_cm, 'F/cm', 3)} → ${sci(c.boundary.own_sigma_s_per_cm, 'S/cm', 3)}` : null],
-    ['τ<sub>2</sub> and apex', c.apex ? `τ₂ = ${sci(c.apex.tau2_s, 's', 3)}, apex ${hz(c.apex.f_apex_hz)}, ${position[c.apex.position]}` : null],
+    ['Window boundary', `(C·d/A)max · f_max = ${f.c_norm_max} × ${f.fitted_f_max} = ${f.boundary_sigma}`, ' (C·d/A)max is a setting (Attribution): the largest interparticle value of the study’s pellets.'],
+    ['Own boundary', f.own_boundary_sigma ? `C·d/A = ${f.own_c_norm} → ${f.own_boundary_sigma}` : null],
+    ['τ<sub>2</sub> and apex', c.apex ? `τ₂ = ${f.tau2}, apex at 1/(2π τ₂) = ${f.f_apex}, ${position[c.apex.position] ?? c.apex.position}` : null],
     ['<i>R</i><sub>con</sub>', statusNode],
   ]);
   const table = $('#candidate-table');
   const body = table.querySelector('tbody');
   body.replaceChildren();
   table.hidden = !c.candidates.length;
-  for (const cand of c.candidates) {
+  for (const [i, cand] of c.candidates.entries()) {
     const chosen = cand.preset === a.preset;
     body.append(el('tr', { class: chosen ? 'chosen' : '' },
       el('th', { scope: 'row' }, PRESET_TEXT[cand.preset] ?? cand.preset, chosen ? el('span', { class: 'flag' }, ' used') : ''),
-      el('td', { class: 'num' }, sig(cand.bic, 5)),
-      el('td', { class: 'num' }, `${sig(100 * cand.rms_relative, 2)} %`),
-      el('td', { class: 'num' }, cand.r_con_ohm !== null ? ohm(cand.r_con_ohm) : '—'),
+      el('td', { class: 'num' }, f[`candidate:${i}:bic`] ?? '—'),
+      el('td', { class: 'num' }, f[`candidate:${i}:rms`] ?? '—'),
+      el('td', { class: 'num' }, f[`candidate:${i}:r_con`] ?? '—'),
       el('td', { class: 'num' }, cand.sigma_s_per_cm !== null ? sci(cand.sigma_s_per_cm, '', 3) : '—')));
   }
 }
@@ -437,27 +442,29 @@ function iswBar(row, cNorm) {
   return root;
 }
 
-function renderAttribution(a) {
+const C_METHOD = {
+  ideal_capacitor: 'an ideal capacitor',
+  hsu_mansfeld: 'Hsu–Mansfeld: (Q·R^(1−α))^(1/α)',
+};
+
+function renderAttribution(a, report) {
   const c = a.capacitance;
+  const f = report.figures;
   $('#attribution-body').hidden = !c;
   $('#attribution-none').hidden = !!c;
   if (!c) {
-    // The core says why (capacitance_note); older cores do not, so say it neutrally.
-    const fallback = a.kind === 'inductive'
-      ? 'No semicircle was fitted, so there is no capacitance to attribute: the inductive circuit’s CPE (α < 0) describes the leads, not the pellet.'
-      : 'No capacitance can be attributed for this fit: it gave no finite capacitance for a semicircle.';
-    $('#attribution-none').textContent = (typeof a.capacitance_note === 'string' && a.capacitance_note.trim()) ? a.capacitance_note : fallback;
+    $('#attribution-none').textContent = report.capacitance_missing ?? '';
     return;
   }
   facts($('#attribution-facts'), [
-    ['<i>C</i><sub>eff</sub>', withError(c.c_eff_f, c.c_eff_stderr_f, 'F'), ` ${c.method}`],
-    ['<i>C</i>/<i>A</i>', c.c_per_area_f_per_cm2 ? sci(c.c_per_area_f_per_cm2, 'F/cm²', 3) : null],
-    ['<i>C</i>·<i>d</i>/<i>A</i>', c.c_norm_f_per_cm ? sci(c.c_norm_f_per_cm, 'F/cm', 3) : null],
-    ['<i>C</i><sub>bulk</sub>', c.c_bulk_f ? `${sci(c.c_bulk_f, 'F', 3)} (${sci(c.c_bulk_per_area_f_per_cm2, 'F/cm²', 3)}) with ε_r = ${sig(c.eps_r, 4)}` : null],
-    ['<i>C</i><sub>eff</sub> / <i>C</i><sub>bulk</sub>', c.ratio_to_bulk ? sig(c.ratio_to_bulk, 3) : null],
-    ['Implied layer', c.layer_thickness_nm ? `${nm(c.layer_thickness_nm)} between ${sig(c.particle_um, 4)} µm particles` : null],
+    ['<i>C</i><sub>eff</sub>', f.c_eff, ` ${C_METHOD[c.method] ?? c.method}`],
+    ['<i>C</i>/<i>A</i>', f.c_per_area ?? null],
+    ['<i>C</i>·<i>d</i>/<i>A</i>', f.c_norm ?? null],
+    ['<i>C</i><sub>bulk</sub>', f.c_bulk ? `${f.c_bulk} (${f.c_bulk_per_area}) with ε_r = ${f.eps_r}` : null],
+    ['<i>C</i><sub>eff</sub> / <i>C</i><sub>bulk</sub>', f.ratio_to_bulk ?? null],
+    ['Implied layer', f.layer ? `${f.layer} between ${f.particle} particles` : null],
   ]);
-  $('#attribution-paragraph').textContent = typesetProse(c.paragraph);
+  $('#attribution-paragraph').textContent = report.capacitance_paragraph ?? '';
   const body = $('#isw-table tbody');
   body.replaceChildren();
   for (const t of c.table) {

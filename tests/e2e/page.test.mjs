@@ -271,13 +271,24 @@ describe('sigmafit page', () => {
   it('flags an extrapolated R_con and says why a circuit has no R_con', async () => {
     const { page, context, problems } = await openPage();
     // The example's apex is at 42 kHz: fitting only up to 1 kHz leaves it outside the window.
+    // R_con still rests on the measured plateau; only the R1/R2 split is the model's.
     await page.selectOption('#circuit', 'semicircle');
     await page.fill('#fmax-hz', '1000');
+    await page.waitForSelector('#quality-badges [data-quality="arc-extrapolated"]', { timeout: 30_000 });
+    assert.equal(await page.textContent('#rcon-status'), 'measured');
+    assert.equal(await page.$('#quality-badges [data-quality="extrapolated"]'), null);
+    assert.match(await page.textContent('#choice-sentence'), /above the window/);
+    assert.match(await page.textContent('#analysis-notes'), /split into R1 and R2/);
+    // Fitted only from 100 kHz up, the apex (42 kHz) is below the window: the arc does
+    // not close in the fitted data, so R_con is extrapolated.
+    await page.fill('#fmax-hz', '');
+    await page.fill('#fmin-hz', '100000');
     await page.waitForSelector('#quality-badges [data-quality="extrapolated"]', { timeout: 30_000 });
-    assert.match(await page.textContent('#choice-sentence'), /extrapolated/);
+    assert.equal(await page.textContent('#rcon-status'), 'extrapolated');
+    assert.match(await page.textContent('#choice-sentence'), /R_con is extrapolated: the semicircle's apex lies below/);
+    await page.fill('#fmin-hz', '');
     // A circuit that blocks direct current has no R_con, and the page says so instead of
     // asking for a geometry it already has.
-    await page.fill('#fmax-hz', '');
     await page.selectOption('#circuit', 'custom');
     await page.fill('#circuit-text', 'R0-C1');
     await page.press('#circuit-text', 'Enter');
@@ -408,7 +419,7 @@ describe('exports, notes and layout (issue items 4.6–4.11)', () => {
   it('says what the ± of σ holds, and marks the default pellet until the user edits it', async () => {
     const { page, context, problems } = await openPage();
     const note = () => page.textContent('#sigma-note');
-    assert.match(await note(), /± fit only; give ± thickness and ± diameter to include the geometry/);
+    assert.match(await note(), /± is the fit's standard error of R_con only: the pellet's thickness and diameter were given without uncertainties/);
     assert.match(await note(), /assumed pellet 1\.0 mm × 10 mm: enter yours/);
     assert.ok(await page.isVisible('#thickness-mm-default'));
     assert.ok(await page.isVisible('#diameter-mm-default'));
@@ -416,7 +427,7 @@ describe('exports, notes and layout (issue items 4.6–4.11)', () => {
     // Uncertainties given: the ± includes them.
     await page.fill('#thickness-err-mm', '0.02');
     await page.fill('#diameter-err-mm', '0.05');
-    await page.waitForFunction(() => /includes the fit and the geometry/.test(document.querySelector('#sigma-note').textContent));
+    await page.waitForFunction(() => /± combines the fit's standard error of R_con with the given uncertainties/.test(document.querySelector('#sigma-note').textContent));
     // Typing the thickness (even the same value) makes it the user's; the diameter is still assumed.
     await page.fill('#thickness-mm', '1.0');
     await page.waitForSelector('#thickness-mm-default', { state: 'hidden' });
@@ -426,7 +437,7 @@ describe('exports, notes and layout (issue items 4.6–4.11)', () => {
     await page.fill('#diameter-mm', '12');
     await page.waitForSelector('#diameter-mm-default', { state: 'hidden' });
     await page.waitForFunction(() => !/assumed/.test(document.querySelector('#sigma-note').textContent));
-    assert.match(await note(), /includes the fit and the geometry/);
+    assert.match(await note(), /± combines the fit's standard error/);
     assert.deepEqual(problems, []);
     await context.close();
   });
