@@ -112,6 +112,7 @@ mod tests {
                 weighting: Weighting::Modulus,
                 n_points: 2,
                 n_free: 1,
+                n_adjusted: 1,
                 rss: 0.0,
                 chi2_reduced: 0.0,
                 aic: 0.0,

@@ -78,7 +78,7 @@ pub fn write(analysis: &Analysis, style: Style) -> Report {
     put("boundary_sigma", sci(c.boundary.sigma_s_per_cm, "S/cm", style));
     put(
         "paper_threshold",
-        format!("{} S/cm", sig(choice::PAPER_THRESHOLD_S_PER_CM, 1, style)),
+        numfmt::with_unit(sig(choice::PAPER_THRESHOLD_S_PER_CM, 1, style), "S/cm", style),
     );
     if let (Some(own_c), Some(own)) = (c.boundary.own_c_norm_f_per_cm, c.boundary.own_sigma_s_per_cm) {
         put("own_c_norm", sci(own_c, "F/cm", style));
@@ -473,4 +473,77 @@ fn capacitance_paragraph(a: &Analysis, cap: &Attribution, figures: &BTreeMap<Str
         ));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::analyse;
+    use crate::pellet::Geometry;
+    use crate::settings::Settings;
+    use crate::spectrum::Spectrum;
+    use crate::synthetic::decade_grid;
+    use num_complex::Complex64;
+
+    fn example() -> Analysis {
+        // R1 = 40 Ω, R2 = 960 Ω ‖ C = 4 nF: τ2 = 3.84 µs, apex at 41.4 kHz.
+        let f = decade_grid(1e6, 0.1, 10);
+        let z: Vec<Complex64> = f
+            .iter()
+            .map(|&fi| 40.0 + 960.0 / Complex64::new(1.0, TAU * fi * 960.0 * 4e-9))
+            .collect();
+        let spectrum = Spectrum::from_points("arc", &f, &z).unwrap();
+        let settings = Settings {
+            geometry: Geometry::from_diameter(1.0, 10.0, None, None).ok(),
+            ..Settings::default()
+        };
+        analyse(&spectrum, &settings).unwrap().analysis
+    }
+
+    #[test]
+    fn typeset_and_ascii_say_the_same_digits() {
+        let a = example();
+        let typeset = write(&a, Style::Typeset);
+        let ascii = write(&a, Style::Ascii);
+        assert!(
+            typeset.choice_sentence.contains("paper's 1\u{a0}×\u{a0}10⁻³\u{a0}S/cm"),
+            "{}",
+            typeset.choice_sentence
+        );
+        assert!(
+            ascii.choice_sentence.contains("paper's 1e-3 S/cm"),
+            "{}",
+            ascii.choice_sentence
+        );
+        assert!(
+            typeset.choice_sentence.contains("41.4\u{a0}kHz"),
+            "{}",
+            typeset.choice_sentence
+        );
+        // One ΔBIC, written once, in the sentence and in the figures.
+        let delta = &ascii.figures["delta_bic"];
+        assert!(
+            ascii.choice_sentence.contains(&format!("ΔBIC = {delta}")),
+            "{}",
+            ascii.choice_sentence
+        );
+    }
+
+    #[test]
+    fn the_2_pi_between_tau2_and_the_apex_is_said_in_words() {
+        let r = write(&example(), Style::Ascii);
+        assert!(r.choice_sentence.contains("exceeds 1/f_max"), "{}", r.choice_sentence);
+        assert!(
+            r.choice_sentence
+                .contains("f = 1/(2π τ2) = 41.4 kHz, lies at least 2π below f_max"),
+            "{}",
+            r.choice_sentence
+        );
+        assert!(
+            r.choice_sentence
+                .contains("(C·d/A)max = 1e-9 F/cm (the largest interparticle value"),
+            "{}",
+            r.choice_sentence
+        );
+    }
 }

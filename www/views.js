@@ -70,6 +70,7 @@ function showError(message) {
   const box = $('#result-error');
   box.hidden = !message;
   box.textContent = message ?? '';
+  box.dataset.value = message ?? '';
 }
 
 function clearResult(sentence = '') {
@@ -280,7 +281,7 @@ function edgeLabel(xv, text, y, cls, [x0, x1]) {
 function renderSigmaScale(a) {
   const root = $('#sigma-scale');
   root.replaceChildren();
-  const sigma = a.choice.sigma_s_per_cm;
+  const sigma = a.sigma_S_per_cm?.value;
   const b = a.choice.boundary ?? {};
   const good = (v) => typeof v === 'number' && v > 0 && Number.isFinite(v);
   const lg = [1e-3, b.sigma_s_per_cm, b.own_sigma_s_per_cm, sigma].filter(good).map(Math.log10);

@@ -59,6 +59,9 @@ describe('the page and the core', () => {
     for (const id of ['area-cm2', 'init', 'fix', 'lead-ohm', 'fmin-hz', 'fmax-hz', 'particle-um', 'circuit-text']) {
       assert.ok(id in byId, `${id} is in the form`);
     }
+    // σ sits on the circuit-choice scale (it comes from the result's σ, not a copy in `choice`).
+    assert.ok(await page.$('#sigma-scale .mark-sigma'));
+    assert.match(await page.textContent('#sigma-scale'), /this σ = 1\.27\u00a0×\u00a010⁻⁴/);
     // (C·d/A)max is a setting: a tenth of it moves the window's boundary to 1e-4 S/cm.
     await page.fill('#c-norm-max-f-per-cm', '1e-10');
     await page.waitForFunction(() => /1\.00\u00a0×\u00a010⁻⁴\u00a0S\/cm/.test(document.querySelector('#choice-sentence').textContent));
@@ -120,6 +123,19 @@ describe('the page and the core', () => {
     await page.setInputFiles('#spectrum-files', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(csv.join('\n')) });
     await page.waitForSelector('[data-spectrum-row][data-file="bad.csv"][data-state="error"]', { timeout: 30_000 });
     assert.match(await page.textContent('[data-spectrum-row][data-file="bad.csv"] .row-error'), /^bad\.csv, line 6, column 3: /);
+    assert.match(await page.getAttribute('[data-result="error"]', 'data-value'), /^bad\.csv, line 6, column 3: /);
+    // Garbage gets no σ in the page either: values that overflow the fit's arithmetic,
+    // and a spectrum with one frequency.
+    const huge = ['f,Zre,Zim', ...[1e6, 1e5, 1e4, 1e3, 1e2, 10].map((f) => `${f},1e308,-1e308`)].join('\n');
+    await page.setInputFiles('#spectrum-files', { name: 'huge.csv', mimeType: 'text/csv', buffer: Buffer.from(huge) });
+    await page.waitForSelector('[data-spectrum-row][data-file="huge.csv"][data-state="error"]', { timeout: 30_000 });
+    assert.match(await page.textContent('[data-spectrum-row][data-file="huge.csv"] .row-error'), /line 2, column 2: .*too large/);
+    const flat = ['f,Zre,Zim', ...Array.from({ length: 8 }, () => '1000,10,-5')].join('\n');
+    await page.setInputFiles('#spectrum-files', { name: 'flat.csv', mimeType: 'text/csv', buffer: Buffer.from(flat) });
+    await page.waitForSelector('[data-spectrum-row][data-file="flat.csv"][data-state="error"]', { timeout: 30_000 });
+    assert.match(await page.textContent('[data-spectrum-row][data-file="flat.csv"] .row-error'), /at least 5 distinct frequencies/);
+    // Nothing loaded before is lost.
+    assert.ok(await page.$('[data-spectrum-row][data-file="synthetic_semicircle_LCO-like.csv"][data-state="done"]'));
     await context.close();
   });
 });
