@@ -179,6 +179,12 @@ pub fn analyse(spectrum: &Spectrum, settings: &Settings) -> Result<Outcome, Anal
             }));
         }
     }
+    let circuits: Vec<crate::circuit::Circuit> = match &settings.circuit {
+        CircuitChoice::Preset(preset) => vec![preset.circuit()],
+        CircuitChoice::Custom(circuit) => vec![circuit.clone()],
+        CircuitChoice::Auto => vec![Preset::Inductive.circuit(), Preset::Semicircle.circuit()],
+    };
+    check_parameter_names(settings, &circuits)?;
     let (fit, kind, method, candidates, delta_bic) = match &settings.circuit {
         CircuitChoice::Preset(preset) => {
             let fit = fit::fit(spectrum, &preset.circuit(), Some(*preset), &settings.fit)?;
@@ -191,6 +197,31 @@ pub fn analyse(spectrum: &Spectrum, settings: &Settings) -> Result<Outcome, Anal
         CircuitChoice::Auto => auto(spectrum, settings)?,
     };
     Ok(explain(spectrum, settings, fit, kind, method, candidates, delta_bic))
+}
+
+/// A starting or fixed value must name a parameter of a circuit that will be fitted
+/// (of either one, for `auto`): a misspelt name is an error of that setting, not ignored.
+fn check_parameter_names(settings: &Settings, circuits: &[crate::circuit::Circuit]) -> Result<(), AnalysisError> {
+    for (key, pairs) in [("init", &settings.fit.init), ("fix", &settings.fit.fix)] {
+        for (name, _) in pairs.iter() {
+            if !circuits.iter().any(|c| c.param_index(name).is_some()) {
+                let texts: Vec<&str> = circuits.iter().map(|c| c.text()).collect();
+                let names: Vec<String> = circuits
+                    .iter()
+                    .flat_map(|c| c.params().iter().map(|p| p.name.clone()))
+                    .collect();
+                return Err(AnalysisError::Settings(SettingsError {
+                    field: key.to_string(),
+                    message: format!(
+                        "{name} is not a parameter of {}; the parameters are {}",
+                        texts.join(" or "),
+                        names.join(", ")
+                    ),
+                }));
+            }
+        }
+    }
+    Ok(())
 }
 
 type AutoPick = (FitResult, Kind, Method, Vec<Candidate>, Option<f64>);

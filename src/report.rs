@@ -13,6 +13,9 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::f64::consts::TAU;
 
+/// Significant figures of an rms misfit, wherever it is shown.
+const RMS_DIGITS: usize = 2;
+
 /// Everything said about one analysis, in one style.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
@@ -89,13 +92,16 @@ pub fn write(analysis: &Analysis, style: Style) -> Report {
         put("f_apex", hz(apex.f_apex_hz, style));
     }
     let s = &a.stats;
-    put("rms", percent(s.rms_relative, 3, style));
+    put("rms", percent(s.rms_relative, RMS_DIGITS, style));
     put("chi2_red", sci(s.chi2_reduced, "", style));
     put("aic", sig(s.aic, 5, style));
     put("bic", sig(s.bic, 5, style));
     for (i, cand) in c.candidates.iter().enumerate() {
         put(&format!("candidate:{i}:bic"), sig(cand.bic, 5, style));
-        put(&format!("candidate:{i}:rms"), percent(cand.rms_relative, 2, style));
+        put(
+            &format!("candidate:{i}:rms"),
+            percent(cand.rms_relative, RMS_DIGITS, style),
+        );
         if let Some(r) = cand.r_con_ohm {
             put(&format!("candidate:{i}:r_con"), with_error(r, None, "Ω", style));
         }
@@ -186,7 +192,7 @@ fn notes(a: &Analysis, style: Style) -> Vec<String> {
             Quality::PoorFit { rms_relative } => format!(
                 "The circuit describes the data poorly: the rms misfit is {} (a clean spectrum fits to 1–2 %). \
                  Consider another circuit or a narrower frequency range.",
-                percent(*rms_relative, 2, style)
+                percent(*rms_relative, RMS_DIGITS, style)
             ),
             Quality::AtBound { param, value, bound } => format!(
                 "{param} sits at its {} bound ({}); it was held there, so it has no standard error.",
@@ -281,8 +287,13 @@ fn choice_sentence(a: &Analysis, figures: &BTreeMap<String, String>, style: Styl
         text.push_str(&match apex.position {
             ApexPosition::Resolved => format!(
                 " Here τ2 = {tau} exceeds 1/f_max = {}, so the apex, at f = 1/(2π τ2) = {f_apex}, lies at least 2π below f_max: \
-                 the whole arc is inside the window.",
-                figure("inverse_f_max")
+                 the arc's high-frequency side is inside the window{}.",
+                figure("inverse_f_max"),
+                if a.r_con_ohm.as_ref().is_some_and(|r| r.status == RConStatus::Measured) {
+                    ", and the data reach its low-frequency plateau"
+                } else {
+                    ""
+                }
             ),
             ApexPosition::NearTop => format!(
                 " Here τ2 = {tau} is below 1/f_max = {}: the apex, at f = 1/(2π τ2) = {f_apex}, is still inside the window \
@@ -302,9 +313,14 @@ fn choice_sentence(a: &Analysis, figures: &BTreeMap<String, String>, style: Styl
     if let (Some(r), Some(basis)) = (&a.r_con_ohm, &c.r_con)
         && r.status == RConStatus::Extrapolated
     {
-        text.push_str(" R_con is extrapolated: ");
-        text.push_str(&r_con_reason(basis, style));
-        text.push('.');
+        // An apex below the window was said just above, in the same words.
+        if basis.reason == RConReason::ApexBelowWindow && c.apex.is_some() {
+            text.push_str(" R_con is therefore extrapolated.");
+        } else {
+            text.push_str(" R_con is extrapolated: ");
+            text.push_str(&r_con_reason(basis, style));
+            text.push('.');
+        }
     }
     text
 }
@@ -545,5 +561,11 @@ mod tests {
             "{}",
             r.choice_sentence
         );
+        // τ2 > 1/f_max speaks for the high-frequency side; the low end is the plateau's.
+        assert!(
+            r.choice_sentence
+                .contains("high-frequency side is inside the window, and the data reach its low-frequency plateau")
+        );
+        assert!(!r.choice_sentence.contains("whole arc"));
     }
 }

@@ -577,7 +577,11 @@ impl SettingsInput {
         {
             return Err(SettingsError::new(
                 "fmin_hz",
-                format!("fit from ({lo} Hz) must be below fit up to ({hi} Hz)"),
+                format!(
+                    "fit from ({}) must be below fit up to ({})",
+                    crate::numfmt::hz(lo, crate::numfmt::Style::Ascii),
+                    crate::numfmt::hz(hi, crate::numfmt::Style::Ascii)
+                ),
             ));
         }
         if let Some(text) = self.text("circuit")? {

@@ -1,6 +1,7 @@
 //! Synthetic spectra with known truth, for tests, benchmarks and the page's
 //! bundled examples: a log-spaced frequency grid and reproducible noise.
 
+use crate::spectrum::{ImportError, Spectrum};
 use num_complex::Complex64;
 use std::f64::consts::TAU;
 
@@ -45,6 +46,25 @@ impl Noise {
     pub fn proportional(&mut self, z: Complex64, level: f64) -> Complex64 {
         z + z.norm() * level * Complex64::new(self.gauss(), self.gauss())
     }
+}
+
+/// `z` on the study's window (1 MHz down to 0.1 Hz, 10 points per decade), with
+/// proportional noise `(level, seed)` where given.
+pub fn window_spectrum(
+    name: &str,
+    z: impl Fn(f64) -> Complex64,
+    noise: Option<(f64, u64)>,
+) -> Result<Spectrum, ImportError> {
+    let f = decade_grid(1e6, 0.1, 10);
+    let mut rng = Noise::new(noise.map_or(1, |n| n.1));
+    let values: Vec<Complex64> = f
+        .iter()
+        .map(|&fi| match noise {
+            Some((level, _)) => rng.proportional(z(fi), level),
+            None => z(fi),
+        })
+        .collect();
+    Spectrum::from_points(name, &f, &values)
 }
 
 #[cfg(test)]

@@ -8,20 +8,11 @@ use sigmafit::attribution::effective_capacitance;
 use sigmafit::fit::{FitOptions, FitResult, ParamStatus, Weighting, fit};
 use sigmafit::preset::Preset;
 use sigmafit::spectrum::Spectrum;
-use sigmafit::synthetic::{Noise, decade_grid};
+use sigmafit::synthetic::window_spectrum;
 use std::f64::consts::{FRAC_PI_2, TAU};
 
 fn spectrum(z: impl Fn(f64) -> Complex64, noise: Option<(f64, u64)>) -> Spectrum {
-    let f = decade_grid(1e6, 0.1, 10);
-    let mut rng = Noise::new(noise.map_or(1, |n| n.1));
-    let values: Vec<Complex64> = f
-        .iter()
-        .map(|&fi| match noise {
-            Some((level, _)) => rng.proportional(z(fi), level),
-            None => z(fi),
-        })
-        .collect();
-    Spectrum::from_points("numerics", &f, &values).unwrap()
+    window_spectrum("numerics", z, noise).unwrap()
 }
 
 /// Z = R0 + 1/(Q (iω)^α).

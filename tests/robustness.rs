@@ -135,12 +135,24 @@ fn hostile_options_give_errors_not_panics() {
     let err = analyse(&spectrum, &settings).unwrap_err().to_string();
     assert!(err.contains("CPE0.alpha") && err.contains("[-1, 0]"), "{err}");
     settings.fit.fix = vec![("R7".into(), 1.0)];
-    assert!(
-        analyse(&spectrum, &settings)
-            .unwrap_err()
-            .to_string()
-            .contains("no parameter R7")
-    );
+    let err = analyse(&spectrum, &settings).unwrap_err();
+    assert!(err.to_string().contains("R7 is not a parameter of R0-CPE0"), "{err}");
+    // Under auto a name of neither circuit is an error of its setting, not ignored.
+    settings.circuit = CircuitChoice::Auto;
+    settings.fit.fix.clear();
+    settings.fit.init = vec![("X9".into(), 5.0)];
+    match analyse(&spectrum, &settings) {
+        Err(sigmafit::analysis::AnalysisError::Settings(e)) => {
+            assert_eq!(e.field, "init");
+            assert!(
+                e.message
+                    .starts_with("X9 is not a parameter of R0-CPE0 or R1-p(R2,CPE2)"),
+                "{}",
+                e.message
+            );
+        }
+        other => panic!("expected a settings error, got {other:?}"),
+    }
     let settings = Settings {
         eps_r: -1.0,
         ..Settings::default()

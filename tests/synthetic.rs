@@ -12,7 +12,7 @@ use sigmafit::pellet::Geometry;
 use sigmafit::preset::{CircuitChoice, Kind, Preset};
 use sigmafit::report;
 use sigmafit::spectrum::Spectrum;
-use sigmafit::synthetic::{Noise, decade_grid};
+use sigmafit::synthetic::window_spectrum;
 use std::f64::consts::{FRAC_PI_2, PI, TAU};
 
 /// Z = R0 + 1/(Q (iω)^α), written out independently of the crate's circuit code.
@@ -30,16 +30,7 @@ fn semicircle_z(f: f64, r1: f64, r2: f64, q: f64, alpha: f64) -> Complex64 {
 }
 
 fn spectrum(name: &str, z: impl Fn(f64) -> Complex64, noise: Option<(f64, u64)>) -> Spectrum {
-    let f = decade_grid(1e6, 0.1, 10);
-    let mut rng = Noise::new(noise.map_or(1, |n| n.1));
-    let values: Vec<Complex64> = f
-        .iter()
-        .map(|&fi| match noise {
-            Some((level, _)) => rng.proportional(z(fi), level),
-            None => z(fi),
-        })
-        .collect();
-    Spectrum::from_points(name, &f, &values).unwrap()
+    window_spectrum(name, z, noise).unwrap()
 }
 
 /// Q that puts Im Z of the inductive CPE at 1 MHz at `share` × R.

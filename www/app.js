@@ -230,6 +230,8 @@ async function fitEntry(entry, settings, gen) {
     entry.result = null;
     entry.error = messageOf(e);
     entry.state = 'error';
+    // A setting only the fit can judge (a parameter name of the circuit): say it at its field too.
+    if (e?.kind === 'settings') showSettingsError(messageOf(e), inputForError(e));
   }
   updateRow(entry);
   if (entry.id === selectedId) {

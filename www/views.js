@@ -140,7 +140,7 @@ export function qualityBadges(a, compact = false, report = null) {
     out.push(el('span', { class: 'badge bad', 'data-quality': 'not-converged', title: 'The fit did not converge: the numbers are where it stopped.' }, 'not converged'));
   }
   if (typeof s.rms_relative === 'number' && s.rms_relative > 0.05) {
-    const pct = `${sig(100 * s.rms_relative, 2)} %`;
+    const pct = report?.figures?.rms ?? `${sig(100 * s.rms_relative, 2)} %`;
     out.push(el('span', { class: 'badge warn', 'data-quality': 'poor-fit', title: `rms relative misfit ${pct} (above 5 %): the circuit does not describe this spectrum well.` }, compact ? `rms ${pct}` : `poor fit (rms ${pct})`));
   }
   if (a.r_con_ohm?.status === 'extrapolated') {
@@ -331,7 +331,7 @@ function renderSigmaScale(a) {
     root.append(svg('line', { x1: xv, x2: xv, y1: rowTicks + 4, y2: row - 10, class: `mark-${cls}` }));
     const arrow = off < 0 ? '← ' : '';
     const tail = off > 0 ? ' →' : '';
-    root.append(edgeLabel(xv, `${arrow}${name}: ${sci(value, '', 2)}${tail}`, row, `mark-label ${cls}`, [x0, x1]));
+    root.append(edgeLabel(xv, `${arrow}${name}: ${sci(value, '', 3)}${tail}`, row, `mark-label ${cls}`, [x0, x1]));
   };
   boundary(b.sigma_s_per_cm, rowWindow, 'window', 'window');
   boundary(b.own_sigma_s_per_cm, rowOwn, 'own', 'own C·d/A');
@@ -393,7 +393,7 @@ function renderChoice(a, report) {
   renderWindowScale(a, report);
   const rule = c.paper_rule;
   const position = {
-    resolved: 'τ₂ ≥ 1/f_max: the whole arc is inside the window',
+    resolved: 'τ₂ ≥ 1/f_max: the arc’s high-frequency side is inside the window',
     near_top: 'inside the window, but τ₂ < 1/f_max: the arc’s high-frequency side is not measured',
     above_window: 'above the window',
     below_window: 'below the window: the arc does not close',
@@ -402,7 +402,7 @@ function renderChoice(a, report) {
   const statusNode = el('span', {}, el('span', { class: `badge ${status ?? ''}` }, status ?? 'none'), ` ${report.r_con_reason ?? report.r_con_missing ?? ''}`);
   facts($('#choice-facts'), [
     ['How chosen', METHOD_TEXT[c.method] + (f.delta_bic ? ` (ΔBIC = ${f.delta_bic})` : '')],
-    ['Paper’s rule', rule ? `suggests ${KIND_TEXT[rule.suggests]}: ${rule.agrees ? 'agrees' : 'DISAGREES with the circuit used'}` : 'needs the geometry'],
+    ['Paper’s rule', rule ? `suggests ${KIND_TEXT[rule.suggests]}: ${rule.agrees ? 'agrees' : 'DISAGREES with the circuit used'}` : a.r_con_ohm ? 'needs the geometry' : 'no R_con, so no σ to judge'],
     ['Window boundary', `(C·d/A)max · f_max = ${f.c_norm_max} × ${f.fitted_f_max} = ${f.boundary_sigma}`, ' (C·d/A)max is a setting (Attribution): the largest interparticle value of the study’s pellets.'],
     ['Own boundary', f.own_boundary_sigma ? `C·d/A = ${f.own_c_norm} → ${f.own_boundary_sigma}` : null],
     ['τ<sub>2</sub> and apex', c.apex ? `τ₂ = ${f.tau2}, apex at 1/(2π τ₂) = ${f.f_apex}, ${position[c.apex.position] ?? c.apex.position}` : null],

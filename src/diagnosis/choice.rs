@@ -82,7 +82,7 @@ pub struct Boundary {
 pub enum ApexPosition {
     /// Below the lowest fitted frequency: the arc does not close in the data.
     BelowWindow,
-    /// τ2 ≥ 1/f_max: the apex at or below f_max/2π, the whole arc measured.
+    /// τ2 ≥ 1/f_max: the apex at or below f_max/2π, the arc's high-frequency side measured.
     Resolved,
     /// f_max/2π < apex ≤ f_max: the apex is measured, the arc's high-frequency side is not.
     NearTop,

@@ -272,10 +272,10 @@ pub fn fit(
     let data = fit_data(spectrum, &fitted, options.weighting);
     let n_params = circuit.params().len();
     if data.omega.len() < 3 || 2 * data.omega.len() <= n_params {
+        let n = data.omega.len();
         return Err(FitError(format!(
-            "only {} points lie inside the frequency range; {} parameters need more",
-            data.omega.len(),
-            n_params
+            "only {n} point{} inside the frequency range; {n_params} parameters need more",
+            if n == 1 { " lies" } else { "s lie" }
         )));
     }
 

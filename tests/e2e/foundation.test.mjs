@@ -82,6 +82,9 @@ describe('the page and the core', () => {
     await page.fill('#init', 'R1');
     await page.waitForSelector('#init[aria-invalid="true"]');
     assert.match(await page.textContent('#init-error'), /“R1” is not NAME=VALUE/);
+    // A name of neither circuit `auto` tries is refused at its field, not ignored.
+    await page.fill('#init', 'X9=5');
+    await page.waitForFunction(() => /X9 is not a parameter of R0-CPE0 or R1-p\(R2,CPE2\)/.test(document.querySelector('#init-error')?.textContent ?? ''));
     await context.close();
   });
 

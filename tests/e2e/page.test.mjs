@@ -287,7 +287,7 @@ describe('sigmafit page', () => {
     await page.fill('#fmin-hz', '100000');
     await page.waitForSelector('#quality-badges [data-quality="extrapolated"]', { timeout: 30_000 });
     assert.equal(await page.textContent('#rcon-status'), 'extrapolated');
-    assert.match(await page.textContent('#choice-sentence'), /R_con is extrapolated: the semicircle's apex lies below/);
+    assert.match(await page.textContent('#choice-sentence'), /below the lowest fitted frequency: the arc does not close inside the data\. R_con is therefore extrapolated\./);
     await page.fill('#fmin-hz', '');
     // A circuit that blocks direct current has no R_con, and the page says so instead of
     // asking for a geometry it already has.
