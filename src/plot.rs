@@ -699,13 +699,28 @@ fn draw_legend<DB: DrawingBackend>(
         items.push((LegendMark::Marker(Shape::Circle, theme.excluded, false), "excluded"));
     }
     let items = items.as_slice();
-    let x0 = (sz.margin_side + sz.left_area) as i32;
-    let (_, h) = header.dim_in_pixel();
+    let (w, h) = header.dim_in_pixel();
     let cy = (h as i32) / 2;
     let font = text_style(family, sz.tick_font, &theme.fg).pos(Pos::new(HPos::Left, VPos::Center));
     let sample_w = (16.0 * sz.s).round() as i32;
     let gap = (5.0 * sz.s).round() as i32;
-    let item_gap = (18.0 * sz.s).round() as i32;
+    // A narrow chart with many entries (Bode with excluded points): start the key at the
+    // chart's edge rather than its axis, and close up the gaps, before any is cut off.
+    let width_with = |item_gap: i32| -> i32 {
+        items
+            .iter()
+            .map(|(_, label)| sample_w + gap + sz.text_width(label, sz.tick_font))
+            .sum::<i32>()
+            + item_gap * (items.len() as i32 - 1).max(0)
+    };
+    let mut x0 = (sz.margin_side + sz.left_area) as i32;
+    let mut item_gap = (18.0 * sz.s).round() as i32;
+    if x0 + width_with(item_gap) > w as i32 {
+        x0 = sz.margin_side as i32;
+    }
+    if x0 + width_with(item_gap) > w as i32 {
+        item_gap = (8.0 * sz.s).round() as i32;
+    }
     let r = sz.marker;
     let mut x = x0;
     for (mark, label) in items {
@@ -1566,6 +1581,28 @@ mod tests {
                 assert!(fit_lines.count() >= 2, "{kind:?}: fit line missing"); // curve(s) + legend sample
             }
         }
+    }
+
+    #[test]
+    fn a_narrow_bode_keeps_its_whole_key() {
+        // Bode with excluded points has five entries; at 427 px (a plot beside another
+        // at 1280 px) the last one used to run off the right edge.
+        let width = 427;
+        let (r, svg) = render_sized(
+            Kind::Bode,
+            &Spectrum::rc(100.0, 1000.0, 1e-8).data(),
+            &PlotStyle::default(),
+            (width, 300),
+        );
+        assert_eq!(r, Ok(()));
+        let label = "excluded";
+        let (x, _, _) = svg_texts(&svg)
+            .into_iter()
+            .find(|t| t.2 == label)
+            .expect("the key names the excluded points");
+        let sz = Sizes::new(&PlotStyle::default(), true);
+        let end = x + sz.text_width(label, sz.tick_font) as f64;
+        assert!(end <= width as f64, "the key ends at {end} px, past {width} px");
     }
 
     #[test]
