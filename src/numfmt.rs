@@ -173,6 +173,9 @@ pub fn sci(v: f64, unit: &str, style: Style) -> String {
     value(v, 3, unit, style)
 }
 
+/// The most significant figures a value with an error is given to.
+pub const MAX_DIGITS_WITH_ERROR: usize = 6;
+
 /// Significant figures of a value quoted without a standard error.
 pub const DIGITS_WITHOUT_ERROR: usize = 4;
 
@@ -194,6 +197,18 @@ pub fn with_error(value: f64, stderr: Option<f64>, unit: &str, style: Style) -> 
     let rounded = (value / step).round() * step;
     let error_rounded = (error / step).round() * step;
     let reference = if rounded == 0.0 { error_rounded } else { rounded };
+    // A noise-free synthetic fit can have an error 1e-13 of its value: fourteen digits
+    // say nothing to a reader. Past MAX_DIGITS_WITH_ERROR the value keeps that many and
+    // the error is quoted on its own.
+    if rounded_exponent(reference, 17) - last + 1 > MAX_DIGITS_WITH_ERROR as i32 {
+        let number = format!(
+            "{}{}{}",
+            self::value(value, MAX_DIGITS_WITH_ERROR, "", style),
+            style.plus_minus(),
+            self::value(error_rounded, 2, "", style)
+        );
+        return style.with_unit(number, unit);
+    }
     let mut exponent = rounded_exponent(reference, (rounded_exponent(reference, 17) - last + 1).max(1) as usize);
     if PLAIN_EXPONENTS.contains(&exponent) {
         let decimals = (-last).clamp(0, 17) as usize;
@@ -345,6 +360,25 @@ mod tests {
             "(1.00000 ± 0.00012)e-4"
         );
         assert_eq!(with_error(9.6e-5, Some(5.1e-6), "", Ascii), "(9.60 ± 0.51)e-5");
+    }
+
+    #[test]
+    fn a_tiny_error_does_not_ask_for_fourteen_digits() {
+        // A noise-free fit: σ's error is 4.5e-13 of σ. Six figures, the error on its own.
+        assert_eq!(
+            with_error(1.273239544723e-4, Some(5.7e-17), "S/cm", Ascii),
+            "1.27324e-4 ± 5.7e-17 S/cm"
+        );
+        assert_eq!(
+            with_error(1.273239544723e-4, Some(5.7e-17), "S/cm", Typeset),
+            "1.27324\u{a0}×\u{a0}10⁻⁴ ±\u{a0}5.7\u{a0}×\u{a0}10⁻¹⁷\u{a0}S/cm"
+        );
+        assert_eq!(
+            with_error(1000.00000001, Some(3.6e-8), "Ω", Ascii),
+            "1000.00 ± 3.6e-8 Ω"
+        );
+        // Six figures exactly still take the usual form.
+        assert_eq!(with_error(1000.04, Some(0.47), "Ω", Ascii), "1000.04 ± 0.47 Ω");
     }
 
     #[test]

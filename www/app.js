@@ -309,7 +309,7 @@ function showSelected() {
   for (const id of ['#export-csv', '#export-json']) $(id).disabled = entries.length === 0;
   const fitted = Boolean(entry?.loaded && entry.state === 'done');
   $('#export-fit-table').disabled = !fitted;
-  $('#export-fit-table-file').textContent = entry ? entry.name : 'the selected spectrum';
+  setRowName($('#export-fit-table-file'), entry ? entry.name : 'the selected spectrum');
   $('#export-fit-table-what').title = entry ? `Data and fit of ${entry.name}` : '';
   $('#keep-example-label').hidden = !entries.some((e) => e.example);
   if (!entry) {
