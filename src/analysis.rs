@@ -185,6 +185,7 @@ pub fn analyse(spectrum: &Spectrum, settings: &Settings) -> Result<Outcome, Anal
         CircuitChoice::Auto => vec![Preset::Inductive.circuit(), Preset::Semicircle.circuit()],
     };
     check_parameter_names(settings, &circuits)?;
+    check_fit_range(spectrum, settings)?;
     let (fit, kind, method, candidates, delta_bic) = match &settings.circuit {
         CircuitChoice::Preset(preset) => {
             let fit = fit::fit(spectrum, &preset.circuit(), Some(*preset), &settings.fit)?;
@@ -222,6 +223,45 @@ fn check_parameter_names(settings: &Settings, circuits: &[crate::circuit::Circui
         }
     }
     Ok(())
+}
+
+/// Fewest points a fit range may leave: the presets have up to four parameters.
+pub const MIN_POINTS_IN_RANGE: usize = 5;
+
+/// A fit range that leaves too few points is an error of the range's setting.
+fn check_fit_range(spectrum: &Spectrum, settings: &Settings) -> Result<(), AnalysisError> {
+    let (lo, hi) = (settings.fit.fmin, settings.fit.fmax);
+    if lo.is_none() && hi.is_none() {
+        return Ok(());
+    }
+    let inside = spectrum
+        .freq_hz
+        .iter()
+        .filter(|&&f| lo.is_none_or(|lo| f >= lo) && hi.is_none_or(|hi| f <= hi))
+        .count();
+    if inside >= MIN_POINTS_IN_RANGE {
+        return Ok(());
+    }
+    let style = crate::numfmt::Style::Ascii;
+    let range = match (lo, hi) {
+        (Some(lo), Some(hi)) => format!(
+            "between {} and {}",
+            crate::numfmt::hz(lo, style),
+            crate::numfmt::hz(hi, style)
+        ),
+        (Some(lo), None) => format!("at or above {}", crate::numfmt::hz(lo, style)),
+        (None, Some(hi)) => format!("at or below {}", crate::numfmt::hz(hi, style)),
+        (None, None) => String::new(),
+    };
+    Err(AnalysisError::Settings(SettingsError {
+        field: if lo.is_some() { "fmin_hz" } else { "fmax_hz" }.to_string(),
+        message: format!(
+            "only {inside} of the spectrum's {} points lie {range} ({} to {} measured); a fit needs at least {MIN_POINTS_IN_RANGE}",
+            spectrum.len(),
+            crate::numfmt::hz(spectrum.f_min(), style),
+            crate::numfmt::hz(spectrum.f_max(), style)
+        ),
+    }))
 }
 
 type AutoPick = (FitResult, Kind, Method, Vec<Candidate>, Option<f64>);

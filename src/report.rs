@@ -333,7 +333,7 @@ fn r_con_reason(b: &choice::RConBasis, style: Style) -> String {
             "at the lowest fitted frequency ({f_min}) the fitted curve is at {} of its DC limit, and the {n} lowest \
              points agree with it (median measured/fitted Re Z = {}): the data show the low-frequency plateau",
             percent(b.curve_to_dc, 3, style),
-            sig(b.data_to_curve, 3, style)
+            numfmt::value(b.data_to_curve, 3, "", style)
         ),
         RConReason::ApexBelowWindow => {
             "the semicircle's apex lies below the lowest fitted frequency: the arc does not close inside the data"
@@ -347,12 +347,12 @@ fn r_con_reason(b: &choice::RConBasis, style: Style) -> String {
         RConReason::DataRiseBeyond => format!(
             "the {n} lowest measured points lie above the fitted curve (median measured/fitted Re Z = {}): the data keep \
              rising beyond the fitted DC limit, a low-frequency feature the circuit does not describe",
-            sig(b.data_to_curve, 3, style)
+            numfmt::value(b.data_to_curve, 3, "", style)
         ),
         RConReason::DataFallShort => format!(
             "the {n} lowest measured points lie below the fitted curve (median measured/fitted Re Z = {}): the fitted \
              plateau is not what the data show",
-            sig(b.data_to_curve, 3, style)
+            numfmt::value(b.data_to_curve, 3, "", style)
         ),
     }
 }

@@ -416,3 +416,28 @@ fn an_inductive_cpe_is_in_siemens_seconds_and_an_ideal_one_is_the_leads_inductan
     assert_eq!(out.params["CPE2.Q"].unit, "F s^(α−1)");
     assert!(out.lead_inductance.is_none());
 }
+
+#[test]
+fn a_fit_range_that_leaves_too_few_points_is_an_error_of_its_setting() {
+    let s = spectrum("arc", |f| semicircle_z(f, 50.0, 1000.0, 1e-7, 0.9), None);
+    let mut settings = Settings::default();
+    settings.fit.fmin = Some(1e7);
+    match analyse(&s, &settings) {
+        Err(sigmafit::analysis::AnalysisError::Settings(e)) => {
+            assert_eq!(e.field, "fmin_hz");
+            assert_eq!(
+                e.message,
+                "only 0 of the spectrum's 71 points lie at or above 10 MHz (0.1 Hz to 1 MHz measured); a fit needs at least 5"
+            );
+        }
+        other => panic!("expected a settings error, got {other:?}"),
+    }
+    // 1 MHz down to 0.5 MHz holds 1e6, 7.94e5, 6.31e5 and 5.01e5 Hz: four points.
+    settings.fit.fmin = Some(5e5);
+    settings.fit.fmax = Some(2e6);
+    let e = analyse(&s, &settings).unwrap_err().to_string();
+    assert!(
+        e.contains("only 4 of the spectrum's 71 points lie between 500 kHz and 2 MHz"),
+        "{e}"
+    );
+}

@@ -85,6 +85,10 @@ describe('the page and the core', () => {
     // A name of neither circuit `auto` tries is refused at its field, not ignored.
     await page.fill('#init', 'X9=5');
     await page.waitForFunction(() => /X9 is not a parameter of R0-CPE0 or R1-p\(R2,CPE2\)/.test(document.querySelector('#init-error')?.textContent ?? ''));
+    // A fit range above every point: said at the field, not only in the result box.
+    await page.fill('#init', '');
+    await page.fill('#fmin-hz', '1e7');
+    await page.waitForFunction(() => /only 0 of the spectrum's 71 points lie at or above 10 MHz/.test(document.querySelector('#fmin-hz-error')?.textContent ?? ''));
     await context.close();
   });
 
