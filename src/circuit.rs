@@ -160,9 +160,47 @@ impl fmt::Display for CircuitError {
 
 impl std::error::Error for CircuitError {}
 
+/// Longest circuit string accepted, in characters.
+pub const MAX_CIRCUIT_CHARS: usize = 400;
+/// Deepest nesting of `p(...)` accepted. The parser and every walk over the circuit
+/// recurse once per level, so input must not choose the depth (20 000 levels overflowed
+/// the stack); real circuits nest two or three deep.
+pub const MAX_NESTING: usize = 16;
+
 impl Circuit {
     /// Parses an impedance.py-style circuit string.
     pub fn parse(text: &str) -> Result<Circuit, CircuitError> {
+        let too_long = |message: String, position: usize| CircuitError {
+            circuit: text.chars().take(60).collect::<String>() + if text.chars().count() > 60 { "…" } else { "" },
+            position,
+            message,
+        };
+        let length = text.chars().count();
+        if length > MAX_CIRCUIT_CHARS {
+            return Err(too_long(
+                format!("the circuit is {length} characters long; at most {MAX_CIRCUIT_CHARS} are accepted"),
+                MAX_CIRCUIT_CHARS + 1,
+            ));
+        }
+        // Checked without recursion, before the recursive parser sees the text.
+        let mut depth = 0usize;
+        for (i, c) in text.chars().enumerate() {
+            match c {
+                '(' => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Err(too_long(
+                            format!(
+                                "parentheses nest more than {MAX_NESTING} deep; real circuits need two or three levels"
+                            ),
+                            i + 1,
+                        ));
+                    }
+                }
+                ')' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
         let mut parser = Parser {
             source: text,
             chars: text.chars().collect(),
@@ -728,6 +766,27 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deep_or_long_circuit_strings_are_refused_not_recursed_into() {
+        // 20 000 levels of p(...) overflowed the stack of the recursive parser.
+        let deep = format!("{}R1,R2{}", "p(".repeat(20_000), ")".repeat(20_000));
+        let e = Circuit::parse(&deep).unwrap_err();
+        assert!(e.message.contains("60005 characters long"), "{e}");
+        assert!(e.circuit.ends_with('…') && e.circuit.chars().count() == 61);
+        // Within the length limit, the 17th '(' is refused: character 34 (each level is "p(").
+        let seventeen = format!("{}R1,R2{}", "p(".repeat(17), ")".repeat(17));
+        let e = Circuit::parse(&seventeen).unwrap_err();
+        assert_eq!(e.position, 34, "{e}");
+        assert!(e.message.contains("nest more than 16 deep"), "{e}");
+        // Sixteen levels are still a circuit.
+        let sixteen = (0..16).fold("C99".to_string(), |inner, k| format!("p(R{k},{inner})"));
+        let parsed = Circuit::parse(&sixteen);
+        assert!(parsed.is_ok(), "{sixteen}: {parsed:?}");
+        let long = vec!["R1"; 200].join("-");
+        let e = Circuit::parse(&long).unwrap_err();
+        assert!(e.message.contains("599 characters long; at most 400"), "{e}");
+    }
 
     fn close(a: Complex64, b: Complex64, rel: f64) -> bool {
         (a - b).norm() <= rel * b.norm().max(1e-300)
