@@ -14,6 +14,9 @@ use std::fmt;
 
 /// How far beyond the largest measured |Z| a DC limit may lie before it is a runaway.
 pub const RUNAWAY_FACTOR: f64 = 100.0;
+/// A DC limit below this share of the largest measured |Z| is a collapsed fit, not a
+/// resistance: no pellet's R_con is a millionth of its own impedance.
+pub const COLLAPSE_FACTOR: f64 = 1e-6;
 
 /// A value with an optional standard error.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -131,6 +134,11 @@ pub enum RConMissing {
         fitted_dc_ohm: f64,
         largest_measured_ohm: f64,
     },
+    /// The DC limit is below [`COLLAPSE_FACTOR`] times the largest measured |Z|.
+    Collapsed {
+        fitted_dc_ohm: f64,
+        largest_measured_ohm: f64,
+    },
     /// The DC limit does not exceed the lead resistance.
     NotAboveLead { fitted_dc_ohm: f64, lead_ohm: f64 },
     /// The lead resistance is negative or not a number.
@@ -154,6 +162,12 @@ pub fn contact_resistance(
         .map_err(|why| RConMissing::NoDcLimit { why })?;
     if !(dc <= RUNAWAY_FACTOR * largest_measured_ohm) {
         return Err(RConMissing::Runaway {
+            fitted_dc_ohm: dc,
+            largest_measured_ohm,
+        });
+    }
+    if !(dc >= COLLAPSE_FACTOR * largest_measured_ohm) {
+        return Err(RConMissing::Collapsed {
             fitted_dc_ohm: dc,
             largest_measured_ohm,
         });

@@ -369,6 +369,16 @@ fn r_con_missing(m: &RConMissing, style: Style) -> String {
             sci(*fitted_dc_ohm, "Ω", style),
             sci(*largest_measured_ohm, "Ω", style)
         ),
+        RConMissing::Collapsed {
+            fitted_dc_ohm,
+            largest_measured_ohm,
+        } => format!(
+            "The fitted DC resistance ({}) is less than a millionth of the largest measured |Z| ({}): the fit \
+             collapsed rather than found a resistance, so there is no R_con. Check that Z' is the real part and \
+             positive (a passive pellet has Re Z > 0).",
+            sci(*fitted_dc_ohm, "Ω", style),
+            sci(*largest_measured_ohm, "Ω", style)
+        ),
         RConMissing::NotAboveLead {
             fitted_dc_ohm,
             lead_ohm,

@@ -179,3 +179,23 @@ fn hostile_options_give_errors_not_panics() {
     narrow.fit.fmax = Some(2e4);
     assert!(analyse(&spectrum, &narrow).is_err());
 }
+
+#[test]
+fn negative_real_parts_get_no_r_con() {
+    // Re Z < 0 at every point: no passive pellet; the fit's DC limit collapsed to ~1e-186 Ω.
+    let text = "f,Zre,Zim\n1e6,-10,-1\n1e5,-11,-2\n1e4,-12,-3\n1e3,-13,-2\n1e2,-14,-1\n10,-15,-0.5\n";
+    let spectrum = parse_spectrum(text, "negative.csv").unwrap();
+    for circuit in ["auto", "inductive", "semicircle"] {
+        let settings = Settings {
+            circuit: CircuitChoice::parse(circuit).unwrap(),
+            ..Settings::default()
+        };
+        if let Ok(out) = analyse(&spectrum, &settings) {
+            let a = out.analysis;
+            if let Some(r) = &a.r_con_ohm {
+                // Whatever R_con is given must be a resistance of the data's own scale.
+                assert!(r.fitted_dc_ohm >= 1e-6 * 15.0, "{circuit}: R_con {}", r.fitted_dc_ohm);
+            }
+        }
+    }
+}
