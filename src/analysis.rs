@@ -234,11 +234,8 @@ fn check_fit_range(spectrum: &Spectrum, settings: &Settings) -> Result<(), Analy
     if lo.is_none() && hi.is_none() {
         return Ok(());
     }
-    let inside = spectrum
-        .freq_hz
-        .iter()
-        .filter(|&&f| lo.is_none_or(|lo| f >= lo) && hi.is_none_or(|hi| f <= hi))
-        .count();
+    // The fit's own mask; a range it refuses outright (fmin ≥ fmax) holds no point.
+    let inside = fit::fit_mask(spectrum, &settings.fit).map_or(0, |mask| mask.iter().filter(|k| **k).count());
     if inside >= MIN_POINTS_IN_RANGE {
         return Ok(());
     }
@@ -395,8 +392,9 @@ fn explain(
     let params = fit
         .params
         .iter()
-        .map(|p| {
-            let unit = if p.unit == ParamKind::CpeQ.unit() && fit.value(&alpha_of(&p.name)).is_some_and(|a| a < 0.0) {
+        .enumerate()
+        .map(|(i, p)| {
+            let unit = if cpe_alpha_beside(&fit, i).is_some_and(|a| a < 0.0) {
                 // Q of an inductive CPE (α < 0) is no capacitance: Z = 1/(Q (iω)^α).
                 INDUCTIVE_CPE_Q_UNIT
             } else {
@@ -449,9 +447,11 @@ fn explain(
     Outcome { analysis, fit }
 }
 
-/// The α parameter beside a CPE's Q (`CPE0.Q` → `CPE0.alpha`).
-fn alpha_of(q_name: &str) -> String {
-    format!("{}.alpha", q_name.strip_suffix(".Q").unwrap_or(q_name))
+/// α of the CPE whose Q is parameter `i` (a CPE's α follows its Q), or None when
+/// parameter `i` is no CPE's Q.
+fn cpe_alpha_beside(fit: &FitResult, i: usize) -> Option<f64> {
+    let is_q = fit.circuit.params().get(i).is_some_and(|p| p.kind == ParamKind::CpeQ);
+    if is_q { fit.values.get(i + 1).copied() } else { None }
 }
 
 /// Unit of Q for a CPE with α < 0: siemens times seconds to the α.
@@ -493,10 +493,11 @@ fn quality(fit: &FitResult) -> Vec<Quality> {
 
 /// L = 1/Q where an inductive CPE ended at α = −1 (an ideal inductor).
 fn lead_inductance(fit: &FitResult) -> Option<LeadInductance> {
-    let (index, q) = fit.params.iter().enumerate().find(|(_, p)| {
-        p.unit == ParamKind::CpeQ.unit() && fit.value(&alpha_of(&p.name)).is_some_and(|a| a <= -1.0 + 1e-9)
-    })?;
-    let index = fit.circuit.param_index(&q.name).unwrap_or(index);
+    let (index, q) = fit
+        .params
+        .iter()
+        .enumerate()
+        .find(|(i, _)| cpe_alpha_beside(fit, *i).is_some_and(|a| a <= -1.0 + 1e-9))?;
     let inductance = 1.0 / q.value;
     inductance.is_finite().then(|| LeadInductance {
         element: q.name.clone(),

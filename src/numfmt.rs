@@ -200,7 +200,8 @@ pub fn with_error(value: f64, stderr: Option<f64>, unit: &str, style: Style) -> 
     // A noise-free synthetic fit can have an error 1e-13 of its value: fourteen digits
     // say nothing to a reader. Past MAX_DIGITS_WITH_ERROR the value keeps that many and
     // the error is quoted on its own.
-    if rounded_exponent(reference, 17) - last + 1 > MAX_DIGITS_WITH_ERROR as i32 {
+    let digits = rounded_exponent(reference, 17) - last + 1;
+    if digits > MAX_DIGITS_WITH_ERROR as i32 {
         let number = format!(
             "{}{}{}",
             self::value(value, MAX_DIGITS_WITH_ERROR, "", style),
@@ -209,7 +210,7 @@ pub fn with_error(value: f64, stderr: Option<f64>, unit: &str, style: Style) -> 
         );
         return style.with_unit(number, unit);
     }
-    let mut exponent = rounded_exponent(reference, (rounded_exponent(reference, 17) - last + 1).max(1) as usize);
+    let mut exponent = rounded_exponent(reference, digits.max(1) as usize);
     if PLAIN_EXPONENTS.contains(&exponent) {
         let decimals = (-last).clamp(0, 17) as usize;
         let number = format!(

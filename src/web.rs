@@ -288,7 +288,8 @@ impl LoadedSpectrum {
         };
         let value = to_js(&result)?;
         let curve_f = log_grid(self.spectrum.f_min(), self.spectrum.f_max(), CURVE_PER_DECADE);
-        self.curve = (curve_f.clone(), outcome.fit.model(&curve_f));
+        let curve_z = outcome.fit.model(&curve_f);
+        self.curve = (curve_f, curve_z);
         self.model_at_data = outcome.fit.model(&self.spectrum.freq_hz);
         self.outcome = Some(outcome);
         Ok(value)

@@ -5,7 +5,7 @@ import init, { LoadedSpectrum, checkSettings, effectiveSettings, version, sha256
 import { buildSettingsForm, readSettings, inputForError, CUSTOM_CIRCUIT } from './settings.js';
 import { renderResult, renderEmpty, qualityBadges } from './views.js';
 import { exportCsv, exportJson, exportedEntries, download } from './export.js';
-import { sci, sig, withError, ohm } from './format.js';
+import { sci, sig } from './format.js';
 import { PNG_SCALE, withCaption } from './png.js';
 
 const EXAMPLE = 'synthetic_semicircle_LCO-like.csv';
@@ -431,13 +431,14 @@ function pngCaption(entry) {
   const s = entry.result?.provenance?.settings ?? lastGoodSettings ?? {};
   const first = `${entry.name}${entry.example ? ' (synthetic example)' : ''}`;
   if (!a) return [first, entry.error ?? 'not fitted', `sigmafit ${sigmafitVersion}`];
-  const sigma = a.sigma_S_per_cm;
+  // The numbers as the core wrote them for this fit, and its own test of what the ± holds.
+  const { figures } = entry.result.report;
   const given = (v) => v !== undefined && v !== null && String(v).trim() !== '';
-  const geometryErr = given(s.thickness_err_mm) || given(s.diameter_err_mm);
+  const geometryErr = a.geometry && (a.geometry.thickness_err_cm !== null || a.geometry.area_err_cm2 !== null);
   const r = a.r_con_ohm;
   const second = [
-    sigma ? `σ_eff = ${withError(sigma.value, sigma.stderr, 'S/cm')} (± ${geometryErr ? 'fit and geometry' : 'fit only'})` : 'σ_eff: none',
-    r ? `R_con = ${ohm(r.value, r.stderr)}${r.status === 'extrapolated' ? ' (extrapolated)' : ''}` : 'no R_con',
+    figures.sigma ? `σ_eff = ${figures.sigma} (± ${geometryErr ? 'fit and geometry' : 'fit only'})` : 'σ_eff: none',
+    r ? `R_con = ${figures.r_con}${r.status === 'extrapolated' ? ' (extrapolated)' : ''}` : 'no R_con',
   ].join(' · ');
   const mm = (v, err) => (!given(v) ? '—' : `${v}${given(err) ? ` ± ${err}` : ''} mm`);
   const assumed = assumedGeometry();

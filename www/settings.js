@@ -161,8 +161,3 @@ export function inputForError(error) {
   if (select instanceof HTMLSelectElement && select.value === CUSTOM_CIRCUIT) return `${id}-text`;
   return document.getElementById(id) ? id : null;
 }
-
-/** The keys of every setting, in the schema's order (for exports). */
-export function settingKeys() {
-  return fields.map((f) => f.key);
-}

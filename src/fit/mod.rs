@@ -368,7 +368,8 @@ fn keep_inside_bounds(circuit: &Circuit, values: &mut [f64], fixed: &[bool]) {
     }
 }
 
-fn fit_mask(spectrum: &Spectrum, options: &FitOptions) -> Result<Vec<bool>, FitError> {
+/// Which points lie inside the fitted range [fmin, fmax].
+pub(crate) fn fit_mask(spectrum: &Spectrum, options: &FitOptions) -> Result<Vec<bool>, FitError> {
     let lo = options.fmin.unwrap_or(0.0);
     let hi = options.fmax.unwrap_or(f64::INFINITY);
     if lo.is_nan() || hi.is_nan() || lo >= hi {
