@@ -14,6 +14,9 @@
 //! - [`analysis`]: all of the above for one spectrum, as data; what the CLI and the page call.
 //! - [`report`]: the prose of an analysis; [`numfmt`]: the one number formatter.
 //! - [`plot`]: Nyquist, Bode and residual plots on any plotters backend.
+//! - [`series`]: pressure series: pressure from names and headers, measurement order,
+//!   loading/unloading branches and cycles, the per-cycle summary; [`series_plot`]: σ_eff
+//!   against pressure on any plotters backend, and as SVG.
 //!
 //! The core knows nothing of the browser; `web` (wasm32 only) is a thin boundary.
 
@@ -30,6 +33,8 @@ pub mod pellet;
 pub mod plot;
 pub mod preset;
 pub mod report;
+pub mod series;
+pub mod series_plot;
 pub mod settings;
 pub mod spectrum;
 pub mod synthetic;
