@@ -196,7 +196,7 @@ fn ordered(r: (f64, f64)) -> (f64, f64) {
 }
 
 /// Min and max of the finite values, `None` if there are none.
-fn finite_minmax(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+pub(crate) fn finite_minmax(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
     values.filter(|v| v.is_finite()).fold(None, |acc, v| match acc {
         None => Some((v, v)),
         Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
@@ -206,7 +206,7 @@ fn finite_minmax(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
 /// Pad a linear range by `frac` of its span on each side; a (nearly)
 /// zero span is widened to +-10 % of the magnitude (or +-1 around 0).
 /// Always returns a finite range with `lo < hi`, or `None` if impossible.
-fn pad_range(r: (f64, f64), frac: f64) -> Option<(f64, f64)> {
+pub(crate) fn pad_range(r: (f64, f64), frac: f64) -> Option<(f64, f64)> {
     let (lo, hi) = ordered(r);
     if !(lo.is_finite() && hi.is_finite()) {
         return None;
@@ -229,13 +229,13 @@ fn pad_range(r: (f64, f64), frac: f64) -> Option<(f64, f64)> {
     })
 }
 
-fn valid_range(r: (f64, f64)) -> Option<(f64, f64)> {
+pub(crate) fn valid_range(r: (f64, f64)) -> Option<(f64, f64)> {
     let ok = r.0.is_finite() && r.1.is_finite() && r.1 > r.0 && (r.1 - r.0).is_finite();
     ok.then_some(r)
 }
 
 /// Widen a range to at least `min_span`, keeping its centre.
-fn ensure_min_span(r: (f64, f64), min_span: f64) -> (f64, f64) {
+pub(crate) fn ensure_min_span(r: (f64, f64), min_span: f64) -> (f64, f64) {
     if r.1 - r.0 >= min_span {
         return r;
     }
@@ -245,7 +245,7 @@ fn ensure_min_span(r: (f64, f64), min_span: f64) -> (f64, f64) {
 
 /// Positive range for a log axis from positive finite values: padded by
 /// `frac` of the log span on each side and at least `min_decades` wide.
-fn log_range(values: impl Iterator<Item = f64>, frac: f64, min_decades: f64) -> Option<(f64, f64)> {
+pub(crate) fn log_range(values: impl Iterator<Item = f64>, frac: f64, min_decades: f64) -> Option<(f64, f64)> {
     // Exponents limited to +-300 keep 10^x normal, finite and positive.
     let (lo, hi) = finite_minmax(values.filter(|v| *v > 0.0).map(|v| v.log10().clamp(-300.0, 300.0)))?;
     let span = hi - lo;
@@ -311,7 +311,7 @@ fn ticks_with_step(lo: f64, hi: f64, step: f64) -> Vec<f64> {
 }
 
 /// Ticks on a linear axis: at most `max_n`, nice steps.
-fn nice_ticks(lo: f64, hi: f64, max_n: usize) -> Vec<f64> {
+pub(crate) fn nice_ticks(lo: f64, hi: f64, max_n: usize) -> Vec<f64> {
     ticks_with_step(lo, hi, nice_step(lo, hi, max_n))
 }
 
@@ -383,14 +383,14 @@ fn map_fraction(frac: f64, limit: (i32, i32)) -> i32 {
 
 /// Linear axis over f64 with nice ticks; `step` forces the tick step.
 #[derive(Clone, Debug)]
-struct LinAxis {
+pub(crate) struct LinAxis {
     lo: f64,
     hi: f64,
     step: Option<f64>,
 }
 
 impl LinAxis {
-    fn new(r: (f64, f64)) -> Self {
+    pub(crate) fn new(r: (f64, f64)) -> Self {
         LinAxis {
             lo: r.0,
             hi: r.1,
@@ -439,9 +439,9 @@ impl Ranged for LinAxis {
 
 /// Base-10 logarithmic axis (lo > 0) with decade ticks.
 #[derive(Clone, Debug)]
-struct LogAxis {
-    lo: f64,
-    hi: f64,
+pub(crate) struct LogAxis {
+    pub(crate) lo: f64,
+    pub(crate) hi: f64,
 }
 
 impl LogAxis {
@@ -476,26 +476,26 @@ impl Ranged for LogAxis {
 // Theme, sizes, text
 // ---------------------------------------------------------------------------
 
-struct Theme {
-    bg: RGBColor,
-    fg: RGBColor,
-    muted: RGBColor,
-    grid_bold: RGBAColor,
-    grid_light: RGBAColor,
-    data: RGBColor,
-    fit: RGBColor,
-    second: RGBColor,
+pub(crate) struct Theme {
+    pub(crate) bg: RGBColor,
+    pub(crate) fg: RGBColor,
+    pub(crate) muted: RGBColor,
+    pub(crate) grid_bold: RGBAColor,
+    pub(crate) grid_light: RGBAColor,
+    pub(crate) data: RGBColor,
+    pub(crate) fit: RGBColor,
+    pub(crate) second: RGBColor,
     /// The Bode plot's two fit lines: each a darker (lighter, dark theme) shade of its
     /// data's hue, so blue |Z| against orange phase stays apart for every common
     /// colour-vision deficiency (blue–orange survives protan and deutan vision; the
     /// lightness step tells each line from its own markers).
-    fit_mag: RGBColor,
-    fit_phase: RGBColor,
-    excluded: RGBColor,
+    pub(crate) fit_mag: RGBColor,
+    pub(crate) fit_phase: RGBColor,
+    pub(crate) excluded: RGBColor,
 }
 
 impl Theme {
-    fn new(dark: bool) -> Self {
+    pub(crate) fn new(dark: bool) -> Self {
         if dark {
             Theme {
                 bg: RGBColor(24, 24, 28),
@@ -529,26 +529,26 @@ impl Theme {
 }
 
 /// Pixel sizes after applying the device pixel ratio.
-struct Sizes {
-    s: f64,
-    tick_font: f64,
-    desc_font: f64,
-    line: u32,
-    thin: u32,
-    marker: i32,
-    header: u32,
-    margin_top: u32,
-    margin_side: u32,
-    margin_right: u32,
-    margin_bottom: u32,
-    left_area: u32,
-    bottom_area: u32,
-    right_area: u32,
-    tick_len: i32,
+pub(crate) struct Sizes {
+    pub(crate) s: f64,
+    pub(crate) tick_font: f64,
+    pub(crate) desc_font: f64,
+    pub(crate) line: u32,
+    pub(crate) thin: u32,
+    pub(crate) marker: i32,
+    pub(crate) header: u32,
+    pub(crate) margin_top: u32,
+    pub(crate) margin_side: u32,
+    pub(crate) margin_right: u32,
+    pub(crate) margin_bottom: u32,
+    pub(crate) left_area: u32,
+    pub(crate) bottom_area: u32,
+    pub(crate) right_area: u32,
+    pub(crate) tick_len: i32,
 }
 
 impl Sizes {
-    fn new(style: &PlotStyle, right_axis: bool) -> Self {
+    pub(crate) fn new(style: &PlotStyle, right_axis: bool) -> Self {
         let s = if style.scale.is_finite() && style.scale > 0.0 {
             style.scale.clamp(0.25, 8.0)
         } else {
@@ -582,12 +582,12 @@ impl Sizes {
     }
 
     /// Rough text width estimate (no DOM measuring; see module docs).
-    fn text_width(&self, text: &str, font: f64) -> i32 {
+    pub(crate) fn text_width(&self, text: &str, font: f64) -> i32 {
         (text.chars().count() as f64 * 0.6 * font).round() as i32
     }
 }
 
-fn text_style<'a>(family: &'a str, size: f64, color: &RGBColor) -> TextStyle<'a> {
+pub(crate) fn text_style<'a>(family: &'a str, size: f64, color: &RGBColor) -> TextStyle<'a> {
     TextStyle {
         font: FontDesc::new(FontFamily::from(family), size, FontStyle::Normal),
         color: color.to_backend_color(),
@@ -595,7 +595,7 @@ fn text_style<'a>(family: &'a str, size: f64, color: &RGBColor) -> TextStyle<'a>
     }
 }
 
-fn fill_style(c: &RGBColor) -> ShapeStyle {
+pub(crate) fn fill_style(c: &RGBColor) -> ShapeStyle {
     ShapeStyle {
         color: c.to_rgba(),
         filled: true,
@@ -603,7 +603,7 @@ fn fill_style(c: &RGBColor) -> ShapeStyle {
     }
 }
 
-fn stroke_style(c: &RGBColor, width: u32) -> ShapeStyle {
+pub(crate) fn stroke_style(c: &RGBColor, width: u32) -> ShapeStyle {
     ShapeStyle {
         color: c.to_rgba(),
         filled: false,
@@ -616,18 +616,18 @@ fn stroke_style(c: &RGBColor, width: u32) -> ShapeStyle {
 // ---------------------------------------------------------------------------
 
 #[derive(Clone, Copy, PartialEq)]
-enum Shape {
+pub(crate) enum Shape {
     Circle,
     Square,
 }
 
 #[derive(Clone, Copy)]
-enum LegendMark {
+pub(crate) enum LegendMark {
     Marker(Shape, RGBColor, bool),
     Line(RGBColor),
 }
 
-fn marker_style(color: &RGBColor, filled: bool, sz: &Sizes) -> ShapeStyle {
+pub(crate) fn marker_style(color: &RGBColor, filled: bool, sz: &Sizes) -> ShapeStyle {
     if filled {
         fill_style(color)
     } else {
@@ -636,7 +636,7 @@ fn marker_style(color: &RGBColor, filled: bool, sz: &Sizes) -> ShapeStyle {
 }
 
 /// Markers centred on data points (radius in pixels).
-fn draw_markers<DB, X, Y>(
+pub(crate) fn draw_markers<DB, X, Y>(
     area: &DrawingArea<DB, Cartesian2d<X, Y>>,
     pts: &[(f64, f64)],
     shape: Shape,
@@ -661,7 +661,7 @@ where
 }
 
 /// Polyline through `pts`, broken at non-finite points.
-fn draw_polyline<DB, X, Y>(
+pub(crate) fn draw_polyline<DB, X, Y>(
     area: &DrawingArea<DB, Cartesian2d<X, Y>>,
     pts: &[(f64, f64)],
     style: ShapeStyle,
@@ -682,7 +682,7 @@ where
 /// Horizontal colour key in the header strip, starting at pixel `x0`.
 /// The key above a chart: the chart's own series, then "fit" and "excluded"
 /// where the chart shows them.
-fn draw_legend<DB: DrawingBackend>(
+pub(crate) fn draw_legend<DB: DrawingBackend>(
     header: &DrawingArea<DB, Shift>,
     series: &[(LegendMark, &str)],
     shows_fit: bool,
@@ -745,10 +745,10 @@ fn draw_legend<DB: DrawingBackend>(
     Ok(())
 }
 
-type PixelArea<DB> = DrawingArea<DB, Shift>;
+pub(crate) type PixelArea<DB> = DrawingArea<DB, Shift>;
 
 /// Check the area, paint the background and split off the legend strip.
-fn prepare<DB: DrawingBackend>(
+pub(crate) fn prepare<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     sz: &Sizes,
     theme: &Theme,
@@ -764,7 +764,10 @@ fn prepare<DB: DrawingBackend>(
     Ok(area.split_vertically(sz.header))
 }
 
-fn chart_builder<'a, 'b, DB: DrawingBackend>(body: &'a DrawingArea<DB, Shift>, sz: &Sizes) -> ChartBuilder<'a, 'b, DB> {
+pub(crate) fn chart_builder<'a, 'b, DB: DrawingBackend>(
+    body: &'a DrawingArea<DB, Shift>,
+    sz: &Sizes,
+) -> ChartBuilder<'a, 'b, DB> {
     let mut b = ChartBuilder::on(body);
     b.margin_top(sz.margin_top)
         .margin_bottom(sz.margin_bottom)
@@ -779,18 +782,18 @@ fn chart_builder<'a, 'b, DB: DrawingBackend>(body: &'a DrawingArea<DB, Shift>, s
 }
 
 /// Pixel size (w, h) of the plotting area the builder will produce.
-fn plotting_size<DB: DrawingBackend>(b: &mut ChartBuilder<DB>) -> Result<(u32, u32), PlotError> {
+pub(crate) fn plotting_size<DB: DrawingBackend>(b: &mut ChartBuilder<DB>) -> Result<(u32, u32), PlotError> {
     let probe = b.build_cartesian_2d(LinAxis::new((0.0, 1.0)), LinAxis::new((0.0, 1.0)))?;
     Ok(probe.plotting_area().dim_in_pixel())
 }
 
-fn label_count(px: f64, per_label: f64) -> usize {
+pub(crate) fn label_count(px: f64, per_label: f64) -> usize {
     let n = (px / per_label).floor();
     if n.is_finite() { (n as usize).clamp(2, 12) } else { 2 }
 }
 
 #[allow(clippy::too_many_arguments)]
-fn draw_mesh<DB, X, Y>(
+pub(crate) fn draw_mesh<DB, X, Y>(
     chart: &mut ChartContext<DB, Cartesian2d<X, Y>>,
     sz: &Sizes,
     theme: &Theme,
@@ -833,7 +836,7 @@ where
 }
 
 /// Centred note ("no fit", "no data") in the plotting area.
-fn draw_note<DB, X, Y>(
+pub(crate) fn draw_note<DB, X, Y>(
     area: &DrawingArea<DB, Cartesian2d<X, Y>>,
     text: &str,
     sz: &Sizes,

@@ -63,11 +63,7 @@ pub enum PressureSource {
 }
 
 /// The pressure in force: typed over header over name.
-pub fn resolve_pressure(
-    typed: Option<f64>,
-    header: Option<f64>,
-    name: Option<f64>,
-) -> Option<(f64, PressureSource)> {
+pub fn resolve_pressure(typed: Option<f64>, header: Option<f64>, name: Option<f64>) -> Option<(f64, PressureSource)> {
     let usable = |p: Option<f64>| p.filter(|v| v.is_finite() && *v >= 0.0);
     usable(typed)
         .map(|p| (p, PressureSource::Typed))
@@ -250,15 +246,16 @@ pub fn name_info(file_name: &str) -> NameInfo {
 }
 
 fn non_empty_key(key: String) -> String {
-    if key.is_empty() { UNNAMED_SERIES.to_string() } else { key }
+    if key.is_empty() {
+        UNNAMED_SERIES.to_string()
+    } else {
+        key
+    }
 }
 
 /// The first field of a line is a number: the data have begun.
 fn is_data_row(line: &str) -> bool {
-    let first = line
-        .split([',', ';', '\t', ' '])
-        .find(|f| !f.is_empty())
-        .unwrap_or("");
+    let first = line.split([',', ';', '\t', ' ']).find(|f| !f.is_empty()).unwrap_or("");
     let first = first.trim_start_matches(['+', '-']);
     first.starts_with(|c: char| c.is_ascii_digit() || c == '.') && first.replace(',', ".").parse::<f64>().is_ok()
 }
@@ -297,7 +294,10 @@ fn pressure_key(key: &str) -> Option<Option<f64>> {
         }
         None => return None,
     };
-    if !before.chars().all(|c| c.is_ascii_alphabetic() || matches!(c, ' ' | '_' | '-')) {
+    if !before
+        .chars()
+        .all(|c| c.is_ascii_alphabetic() || matches!(c, ' ' | '_' | '-'))
+    {
         return None;
     }
     let decoration: String = after
@@ -414,9 +414,7 @@ pub fn place(members: &[Member]) -> Vec<Placement> {
             let primary = if all_runs {
                 ma.run.cmp(&mb.run)
             } else if all_times {
-                ma.modified_ms
-                    .partial_cmp(&mb.modified_ms)
-                    .unwrap_or(Ordering::Equal)
+                ma.modified_ms.partial_cmp(&mb.modified_ms).unwrap_or(Ordering::Equal)
             } else {
                 Ordering::Equal
             };
@@ -629,14 +627,23 @@ mod tests {
     #[test]
     fn a_unit_inside_a_word_is_not_a_pressure() {
         // `622MPa`-like glue to a word, `MPas`, `p53x` and `np53` are not pressures.
-        for name in ["NMC622MPa.csv", "LCO_53MPas.csv", "LCO_p53x.csv", "LCO_np53.csv", "LCO_x53MPa.csv"] {
+        for name in [
+            "NMC622MPa.csv",
+            "LCO_53MPas.csv",
+            "LCO_p53x.csv",
+            "LCO_np53.csv",
+            "LCO_x53MPa.csv",
+        ] {
             assert_eq!(info(name).2, None, "{name}");
         }
     }
 
     #[test]
     fn run_index_and_series_key() {
-        assert_eq!(info("sc-NMC622_07_300MPa.csv"), ("sc-NMC622".into(), Some(7), Some(300.0)));
+        assert_eq!(
+            info("sc-NMC622_07_300MPa.csv"),
+            ("sc-NMC622".into(), Some(7), Some(300.0))
+        );
         assert_eq!(
             info("LNO-coated LCO #07 300 MPa.csv"),
             ("LNO-coated LCO".into(), Some(7), Some(300.0))
@@ -668,7 +675,10 @@ mod tests {
             ("; stack pressure = 0.3 GPa\n1,2,3\n", 300.0),
             ("# Pressure [GPa]: 0,3\n1,2,3\n", 300.0),
             ("# pressure: 53\n", 53.0),
-            ("\u{feff}# title\n# applied pressure = 120.5 MPa (nominal)\n1,2,3\n", 120.5),
+            (
+                "\u{feff}# title\n# applied pressure = 120.5 MPa (nominal)\n1,2,3\n",
+                120.5,
+            ),
         ] {
             assert!(close(header_pressure_mpa(text), mpa), "{text:?}");
         }
@@ -700,7 +710,10 @@ mod tests {
             resolve_pressure(None, Some(2.0), Some(3.0)),
             Some((2.0, PressureSource::Header))
         );
-        assert_eq!(resolve_pressure(None, None, Some(3.0)), Some((3.0, PressureSource::Name)));
+        assert_eq!(
+            resolve_pressure(None, None, Some(3.0)),
+            Some((3.0, PressureSource::Name))
+        );
         assert_eq!(
             resolve_pressure(Some(f64::NAN), None, Some(3.0)),
             Some((3.0, PressureSource::Name))
@@ -850,7 +863,10 @@ mod tests {
         );
         // Ties in run index fall back to the order given; a series that starts by falling
         // has its first (highest) point on loading.
-        let members = vec![member("a", Some(1), 1, Some(50.0)), member("a", Some(1), 0, Some(400.0))];
+        let members = vec![
+            member("a", Some(1), 1, Some(50.0)),
+            member("a", Some(1), 0, Some(400.0)),
+        ];
         assert_eq!(
             branches(&place(&members)),
             vec![(2, Some(1), Some(U)), (1, Some(1), Some(L))]
@@ -931,10 +947,9 @@ mod tests {
         assert_eq!(serde_json::to_value(Branch::Unloading).unwrap(), "unloading");
         let m: Member = serde_json::from_str(r#"{"series": "a", "given": 3}"#).unwrap();
         assert_eq!(m, member("a", None, 3, None));
-        let p: SeriesPoint = serde_json::from_str(
-            r#"{"pressure_mpa": 10, "branch": "loading", "cycle": 1, "sigma_s_per_cm": 1e-3}"#,
-        )
-        .unwrap();
+        let p: SeriesPoint =
+            serde_json::from_str(r#"{"pressure_mpa": 10, "branch": "loading", "cycle": 1, "sigma_s_per_cm": 1e-3}"#)
+                .unwrap();
         assert_eq!(p.sigma_err, None);
     }
 }
