@@ -1,5 +1,5 @@
-//! `sigmafit fit [OPTIONS] FILE...`: the command-line face of the same core the
-//! web page uses. Its options are the core's settings schema ([`FIELDS`]), read by
+//! `sigmafit fit [OPTIONS] FILE...` and `sigmafit series [OPTIONS] FILE...`: the
+//! command-line face of the same core the web page uses. Its options are the core's settings schema ([`FIELDS`]), read by
 //! the same parser as the page's form, so a bad setting gets the same message.
 
 use serde_json::{Value, json};
@@ -11,14 +11,21 @@ use sigmafit::settings::{FIELDS, FieldKind, FieldSpec, SettingsError, SettingsIn
 use sigmafit::spectrum::{ImportError, parse_spectrum};
 use std::process::ExitCode;
 
+mod cli_series;
+
 const STYLE: Style = Style::Ascii;
 
 fn usage() -> String {
     let mut text = String::from(
-        "usage: sigmafit fit [OPTIONS] FILE...\n\n\
-         Fits each impedance spectrum (CSV: frequency, Z', Z'') and reports R_con,\n\
-         sigma_eff = d / (R_con A), the circuit choice and the capacitance attribution.\n\n\
-         options (numbers may use a decimal comma):\n",
+        "usage: sigmafit fit [OPTIONS] FILE...\n\
+         \x20      sigmafit series [OPTIONS] FILE...\n\n\
+         fit: fits each impedance spectrum (CSV: frequency, Z', Z'') and reports R_con,\n\
+         sigma_eff = d / (R_con A), the circuit choice and the capacitance attribution.\n\
+         series: fits a pressure series the same way (pressure from a header line such as\n\
+         '# pressure: 53 MPa', else from the name: NMC_07_300MPa.csv is run 7 at 300 MPa),\n\
+         groups the files by series, orders them by run index (else as given), splits\n\
+         loading and unloading, and summarises each cycle.\n\n\
+         options of both (numbers may use a decimal comma):\n",
     );
     for f in FIELDS {
         let value = match f.kind {
@@ -44,11 +51,16 @@ fn usage() -> String {
         }
         text.push_str(&format!("  {:<26}{help}\n", format!("{flags} {value}")));
     }
+    text.push_str(&format!("  {:<26}this text\n", "-h, --help"));
+    text.push_str("\noptions of fit:\n");
     text.push_str(&format!(
         "  {:<26}print one JSON array, one object per file\n",
         "--json"
     ));
-    text.push_str(&format!("  {:<26}this text\n", "-h, --help"));
+    text.push_str("\noptions of series:\n");
+    for (flag, help) in cli_series::OPTIONS {
+        text.push_str(&format!("  {flag:<26}{help}\n"));
+    }
     text
 }
 
@@ -56,6 +68,11 @@ struct Args {
     files: Vec<String>,
     json: bool,
     settings: SettingsInput,
+}
+
+enum Command {
+    Fit(Args),
+    Series(cli_series::SeriesArgs),
 }
 
 /// A command line that cannot be used: a settings problem (by field) or another.
@@ -71,7 +88,8 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let args = match parse_args(&argv) {
-        Ok(args) => args,
+        Ok(Command::Fit(args)) => args,
+        Ok(Command::Series(args)) => return cli_series::run(args),
         Err(ArgsError::Usage(message)) => {
             eprintln!("sigmafit: {message}\n\n{}", usage());
             return ExitCode::from(2);
@@ -159,20 +177,22 @@ fn field_for_flag(flag: &str) -> Option<&'static FieldSpec> {
         .find(|f| f.flag() == flag || f.cli_aliases.contains(&flag))
 }
 
-fn parse_args(argv: &[String]) -> Result<Args, ArgsError> {
+fn parse_args(argv: &[String]) -> Result<Command, ArgsError> {
     let mut iter = argv.iter();
-    match iter.next().map(String::as_str) {
-        Some("fit") => {}
+    let series = match iter.next().map(String::as_str) {
+        Some("fit") => false,
+        Some("series") => true,
         Some(other) => {
             return Err(ArgsError::Usage(format!(
-                "unknown command '{other}'; the command is 'fit'"
+                "unknown command '{other}'; the commands are 'fit' and 'series'"
             )));
         }
-        None => return Err(ArgsError::Usage("missing command 'fit'".into())),
-    }
+        None => return Err(ArgsError::Usage("missing command 'fit' or 'series'".into())),
+    };
     let mut files = Vec::new();
     let mut json = false;
     let mut settings = SettingsInput::default();
+    let mut series_options = cli_series::SeriesOptions::default();
     while let Some(arg) = iter.next() {
         let (flag, inline) = match arg.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
@@ -180,6 +200,15 @@ fn parse_args(argv: &[String]) -> Result<Args, ArgsError> {
         };
         if flag == "--json" {
             json = true;
+        } else if series && cli_series::takes_value(flag) {
+            let value = match inline {
+                Some(v) => v,
+                None => iter
+                    .next()
+                    .cloned()
+                    .ok_or_else(|| ArgsError::Usage(format!("{flag} needs a value")))?,
+            };
+            series_options.set(flag, &value).map_err(ArgsError::Usage)?;
         } else if let Some(spec) = field_for_flag(flag) {
             let value = match inline {
                 Some(v) => v,
@@ -200,7 +229,15 @@ fn parse_args(argv: &[String]) -> Result<Args, ArgsError> {
     if files.is_empty() {
         return Err(ArgsError::Usage("no input file given".into()));
     }
-    Ok(Args { files, json, settings })
+    if series {
+        return Ok(Command::Series(cli_series::SeriesArgs {
+            files,
+            json,
+            settings,
+            options: series_options,
+        }));
+    }
+    Ok(Command::Fit(Args { files, json, settings }))
 }
 
 /// Prose under a label, wrapped at 96 columns with a hanging indent.
