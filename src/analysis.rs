@@ -6,13 +6,13 @@
 use crate::attribution::{self, ArcCapacitor, Attribution};
 use crate::choice::{self, Candidate, Choice, Method, PaperRule, RConStatus};
 use crate::circuit::{Arc, ParamKind};
-use crate::fit::{self, FitError, FitResult, FitStats, ParamStatus};
+use crate::fit::{self, FitError, FitResult, FitStats, ParamStatus, Prepared, Start, Tolerance};
 use crate::pellet::{self, ContactResistance, Geometry, Measured, RConMissing};
 use crate::preset::{CircuitChoice, Kind, Preset};
 use crate::settings::SettingsError;
 use crate::spectrum::{ImagConvention, Spectrum};
 use num_complex::Complex64;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -147,6 +147,9 @@ pub struct Analysis {
     pub sigma_s_per_cm: Option<Measured>,
     pub geometry: Option<Geometry>,
     pub stats: FitStats,
+    /// Whether the chosen fit's descent started from the automatic guess or from the
+    /// previous spectrum's fit ([`analyse_from`]).
+    pub start: Start,
     pub correlation: Option<Correlation>,
     pub choice: Choice,
     pub capacitance: Option<Attribution>,
@@ -164,8 +167,40 @@ pub struct Outcome {
     pub fit: FitResult,
 }
 
+/// A fit's values, for the next spectrum of a series to start from ([`analyse_from`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StartHint {
+    /// The fitted circuit as [`crate::circuit::Circuit::text`] writes it.
+    pub circuit: String,
+    /// Parameter name and value, in circuit order.
+    pub values: Vec<(String, f64)>,
+}
+
+impl Outcome {
+    /// The chosen fit's circuit and values, as the start of the next spectrum's fit.
+    pub fn start_hint(&self) -> StartHint {
+        StartHint {
+            circuit: self.fit.circuit.text().to_string(),
+            values: self.fit.params.iter().map(|p| (p.name.clone(), p.value)).collect(),
+        }
+    }
+}
+
 /// Fits, chooses and explains.
 pub fn analyse(spectrum: &Spectrum, settings: &Settings) -> Result<Outcome, AnalysisError> {
+    analyse_from(spectrum, settings, None)
+}
+
+/// [`analyse`], where a circuit to be fitted is the hint's circuit, starting from the
+/// hint's values when their weighted misfit is lower than the automatic guess's (a
+/// spectrum in a series usually lies close to its predecessor). `--init` values still
+/// replace the hint's values they name and `--fix` values always hold. A hint for another
+/// circuit, or one whose names or values do not fit the circuit, is ignored.
+pub fn analyse_from(
+    spectrum: &Spectrum,
+    settings: &Settings,
+    hint: Option<&StartHint>,
+) -> Result<Outcome, AnalysisError> {
     // Settings built in code bypass SettingsInput::resolve: check what the diagnosis divides by.
     for (key, value) in [
         ("eps_r", settings.eps_r),
@@ -186,18 +221,25 @@ pub fn analyse(spectrum: &Spectrum, settings: &Settings) -> Result<Outcome, Anal
     };
     check_parameter_names(settings, &circuits)?;
     check_fit_range(spectrum, settings)?;
-    let (fit, kind, method, candidates, delta_bic) = match &settings.circuit {
+    let previous = |circuit: &crate::circuit::Circuit| {
+        hint.filter(|h| h.circuit == circuit.text())
+            .map(|h| h.values.as_slice())
+    };
+    let (fit, start, kind, method, candidates, delta_bic) = match &settings.circuit {
         CircuitChoice::Preset(preset) => {
-            let fit = fit::fit(spectrum, &preset.circuit(), Some(*preset), &settings.fit)?;
-            (fit, preset.kind(), Method::User, Vec::new(), None)
+            let circuit = preset.circuit();
+            let (fit, start) = fit::fit_from(spectrum, &circuit, Some(*preset), &settings.fit, previous(&circuit))?;
+            (fit, start, preset.kind(), Method::User, Vec::new(), None)
         }
         CircuitChoice::Custom(circuit) => {
-            let fit = fit::fit(spectrum, circuit, None, &settings.fit)?;
-            (fit, Kind::Custom, Method::User, Vec::new(), None)
+            let (fit, start) = fit::fit_from(spectrum, circuit, None, &settings.fit, previous(circuit))?;
+            (fit, start, Kind::Custom, Method::User, Vec::new(), None)
         }
-        CircuitChoice::Auto => auto(spectrum, settings)?,
+        CircuitChoice::Auto => auto(spectrum, settings, hint)?,
     };
-    Ok(explain(spectrum, settings, fit, kind, method, candidates, delta_bic))
+    Ok(explain(
+        spectrum, settings, fit, start, kind, method, candidates, delta_bic,
+    ))
 }
 
 /// A starting or fixed value must name a parameter of a circuit that will be fitted
@@ -261,25 +303,63 @@ fn check_fit_range(spectrum: &Spectrum, settings: &Settings) -> Result<(), Analy
     }))
 }
 
-type AutoPick = (FitResult, Kind, Method, Vec<Candidate>, Option<f64>);
+type AutoPick = (FitResult, Start, Kind, Method, Vec<Candidate>, Option<f64>);
 
-fn auto(spectrum: &Spectrum, settings: &Settings) -> Result<AutoPick, AnalysisError> {
-    // --init/--fix name parameters of one circuit; apply them where they exist.
-    let mut fits = Vec::new();
+/// Fits both circuits and picks one ([`choice::pick`]).
+///
+/// The circuit whose data lie least beyond its reach (the lower
+/// [`Prepared::bic_floor`]: Re Z < 0, or Im Z on the side of the real axis its Im Z
+/// never reaches) is fitted first, in full, as by [`fit::fit`]. The other one cannot
+/// be chosen when even its floor lies [`choice::BIC_TIE`] or more above that finished
+/// fit's BIC: it can be neither the lower BIC nor within the tie where the paper's rule
+/// decides, whatever its descent finds. Then it is only fitted to be ranked: one
+/// descent to the coarser [`Tolerance::Ranking`], without the rescue from twelve
+/// spread starts, and its candidate says `rescue_skipped` where its descent was poor.
+/// Otherwise it is fitted in full, rescue included. In the plain cases (an inductive
+/// tail, or an arc, fitted to the noise) this leaves out the twelve descents, and a
+/// long creep to 1e-10, of a circuit that cannot draw the spectrum at all.
+fn auto(spectrum: &Spectrum, settings: &Settings, hint: Option<&StartHint>) -> Result<AutoPick, AnalysisError> {
+    let circuits = [
+        (Preset::Inductive, Preset::Inductive.circuit()),
+        (Preset::Semicircle, Preset::Semicircle.circuit()),
+    ];
+    let mut prepared = Vec::new();
     let mut last_error = None;
-    for preset in [Preset::Inductive, Preset::Semicircle] {
-        let circuit = preset.circuit();
+    for (preset, circuit) in &circuits {
+        // --init/--fix name parameters of one circuit; apply them where they exist.
         let mut options = settings.fit.clone();
         options.init.retain(|(n, _)| circuit.param_index(n).is_some());
         options.fix.retain(|(n, _)| circuit.param_index(n).is_some());
-        match fit::fit(spectrum, &circuit, Some(preset), &options) {
-            Ok(f) => fits.push((preset, f)),
+        let previous = hint
+            .filter(|h| h.circuit == circuit.text())
+            .map(|h| h.values.as_slice());
+        match Prepared::new(spectrum, circuit, Some(*preset), &options, previous) {
+            Ok(p) => prepared.push((*preset, p.bic_floor(), p)),
             Err(e) => last_error = Some(e),
         }
     }
+    prepared.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let mut fits: Vec<(Preset, FitResult, Start, bool)> = Vec::new();
+    for (preset, floor, p) in prepared {
+        let cannot_win = fits.iter().any(|f| floor >= f.1.stats.bic + choice::BIC_TIE);
+        let tolerance = if cannot_win {
+            Tolerance::Ranking
+        } else {
+            Tolerance::Full
+        };
+        let mut attempt = p.descend(tolerance);
+        let rescue_skipped = attempt.is_poor() && cannot_win;
+        if attempt.is_poor() && !cannot_win {
+            attempt.rescue();
+        }
+        let start = attempt.start();
+        fits.push((preset, attempt.finish(), start, rescue_skipped));
+    }
+    // Candidates in the fixed order inductive, semicircle.
+    fits.sort_by_key(|f| f.0 != Preset::Inductive);
     let candidates: Vec<Candidate> = fits
         .iter()
-        .map(|(preset, f)| {
+        .map(|(preset, f, _, rescue_skipped)| {
             let (r_con, sigma) = r_con_and_sigma(f, settings, largest_fitted_z(spectrum, f));
             Candidate {
                 preset: *preset,
@@ -288,6 +368,7 @@ fn auto(spectrum: &Spectrum, settings: &Settings) -> Result<AutoPick, AnalysisEr
                 rms_relative: f.stats.rms_relative,
                 r_con_ohm: r_con.ok().map(|r| r.value),
                 sigma_s_per_cm: sigma.map(|s| s.value),
+                rescue_skipped: *rescue_skipped,
             }
         })
         .collect();
@@ -296,15 +377,16 @@ fn auto(spectrum: &Spectrum, settings: &Settings) -> Result<AutoPick, AnalysisEr
             .map(AnalysisError::Fit)
             .unwrap_or_else(|| AnalysisError::Fit(FitError("neither circuit could be fitted".into()))));
     };
-    let kind = candidates[index].preset.kind();
-    let fit = fits.swap_remove(index).1;
-    Ok((fit, kind, method, candidates, Some(delta)))
+    let kind = candidates.get(index).map_or(Kind::Custom, |c| c.preset.kind());
+    let (_, fit, start, _) = fits.swap_remove(index);
+    Ok((fit, start, kind, method, candidates, Some(delta)))
 }
 
 fn explain(
     spectrum: &Spectrum,
     settings: &Settings,
     fit: FitResult,
+    start: Start,
     kind: Kind,
     method: Method,
     candidates: Vec<Candidate>,
@@ -429,6 +511,7 @@ fn explain(
         sigma_s_per_cm: sigma,
         geometry: settings.geometry,
         stats: fit.stats.clone(),
+        start,
         correlation: fit.correlation().map(|(names, matrix)| Correlation { names, matrix }),
         choice: decision,
         capacitance,

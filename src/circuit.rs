@@ -85,6 +85,13 @@ pub enum Bounds {
     Interval { lo: f64, hi: f64 },
 }
 
+/// A side of the real axis that a circuit's Im Z never leaves; see [`Circuit::imag_side`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImagSide {
+    NotNegative,
+    NotPositive,
+}
+
 /// One named parameter of a circuit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParamSpec {
@@ -297,6 +304,32 @@ impl Circuit {
             ),
             _ => false,
         })
+    }
+
+    /// The side of the real axis Im Z keeps to for every parameter value within the
+    /// bounds, if there is one. Series sums keep the side of their terms, and parallel
+    /// branches too, through the admittances (Im(1/Z) = −Im Z / |Z|²). So when no
+    /// element can go below the axis (R, L, a CPE with α ≤ 0) Im Z is never negative,
+    /// and when none can go above it (R, C, W, a CPE with α ≥ 0) Im Z is never positive.
+    pub fn imag_side(&self) -> Option<ImagSide> {
+        let (mut above, mut below) = (false, false);
+        for e in &self.elements {
+            match e.kind {
+                ElementKind::Resistor => {}
+                ElementKind::Inductor => above = true,
+                ElementKind::Capacitor | ElementKind::Warburg => below = true,
+                ElementKind::Cpe => match self.params.get(e.first_param + 1).map(|p| p.bounds) {
+                    Some(Bounds::Interval { lo, .. }) if lo >= 0.0 => below = true,
+                    Some(Bounds::Interval { hi, .. }) if hi <= 0.0 => above = true,
+                    _ => return None,
+                },
+            }
+        }
+        match (above, below) {
+            (true, true) => None,
+            (false, _) => Some(ImagSide::NotPositive),
+            (true, false) => Some(ImagSide::NotNegative),
+        }
     }
 
     /// Restricts the bounds of one parameter (used by the presets).

@@ -37,6 +37,9 @@ pub struct Candidate {
     pub rms_relative: f64,
     pub r_con_ohm: Option<f64>,
     pub sigma_s_per_cm: Option<f64>,
+    /// Its first descent was poor, but no rescue from other starts could have made it
+    /// the choice (see `analysis::auto`): the fit shown is that first descent.
+    pub rescue_skipped: bool,
 }
 
 /// How the circuit was decided.
@@ -297,6 +300,7 @@ mod tests {
             rms_relative: 0.01,
             r_con_ohm: None,
             sigma_s_per_cm: sigma,
+            rescue_skipped: false,
         }
     }
 
