@@ -1,13 +1,14 @@
 //! Fit timings on 71-point spectra (1 MHz .. 0.1 Hz, 10 points per decade, 0.5 %
-//! noise): one descent per preset from the automatic guess (no restarts), and one
-//! `auto` analysis (both circuits, choice, attribution).
+//! noise): one descent per preset from the automatic guess (no restarts), one
+//! `auto` analysis (both circuits, choice, attribution), and `analyse_from` started
+//! from a predecessor's fit (the last column then says which start was taken).
 //!
 //! Run with `cargo bench --bench fit`. Each case is timed in many rounds; the median
 //! per call is printed, with its ratio to a baseline measured in the same process:
 //! one evaluation of the model and its Jacobian over the 71 points.
 
 use num_complex::Complex64;
-use sigmafit::analysis::{Settings, analyse};
+use sigmafit::analysis::{Settings, analyse, analyse_from};
 use sigmafit::fit::{FitOptions, fit};
 use sigmafit::pellet::Geometry;
 use sigmafit::preset::Preset;
@@ -137,6 +138,35 @@ fn main() {
             b * 1e6,
             ratio,
             ""
+        );
+    }
+    // A series step: the predecessor had R2 3 % higher (case b) or R0 3 % higher (case a).
+    for (label, s, preset, previous_truth) in [
+        (
+            "analyse_from, predecessor's hint, case (a)",
+            &inductive,
+            Preset::Inductive,
+            vec![2.06, 1.0 / 3e-7, -0.95],
+        ),
+        (
+            "analyse_from, predecessor's hint, case (b)",
+            &semicircle,
+            Preset::Semicircle,
+            vec![40.0, 989.0, 2.1e-8, 0.9],
+        ),
+    ] {
+        let predecessor = spectrum(preset, &previous_truth);
+        let hint = analyse(&predecessor, &settings).expect("predecessor fits").start_hint();
+        let start = analyse_from(s, &settings, Some(&hint)).expect("fits").analysis.start;
+        let (t, b, ratio) = timed_against(101, 20, &mut baseline, || {
+            black_box(analyse_from(black_box(s), &settings, Some(&hint)).ok());
+        });
+        println!(
+            "{label:<44} {:>9.1} µs {:>9.2} µs {:>10.1} {:>6}",
+            t * 1e6,
+            b * 1e6,
+            ratio,
+            format!("{start:?}")
         );
     }
 }

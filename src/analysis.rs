@@ -225,21 +225,19 @@ pub fn analyse_from(
         hint.filter(|h| h.circuit == circuit.text())
             .map(|h| h.values.as_slice())
     };
-    let (fit, start, kind, method, candidates, delta_bic) = match &settings.circuit {
+    let pick = match &settings.circuit {
         CircuitChoice::Preset(preset) => {
             let circuit = preset.circuit();
             let (fit, start) = fit::fit_from(spectrum, &circuit, Some(*preset), &settings.fit, previous(&circuit))?;
-            (fit, start, preset.kind(), Method::User, Vec::new(), None)
+            Pick::user(fit, start, preset.kind())
         }
         CircuitChoice::Custom(circuit) => {
             let (fit, start) = fit::fit_from(spectrum, circuit, None, &settings.fit, previous(circuit))?;
-            (fit, start, Kind::Custom, Method::User, Vec::new(), None)
+            Pick::user(fit, start, Kind::Custom)
         }
         CircuitChoice::Auto => auto(spectrum, settings, hint)?,
     };
-    Ok(explain(
-        spectrum, settings, fit, start, kind, method, candidates, delta_bic,
-    ))
+    Ok(explain(spectrum, settings, pick))
 }
 
 /// A starting or fixed value must name a parameter of a circuit that will be fitted
@@ -303,7 +301,28 @@ fn check_fit_range(spectrum: &Spectrum, settings: &Settings) -> Result<(), Analy
     }))
 }
 
-type AutoPick = (FitResult, Start, Kind, Method, Vec<Candidate>, Option<f64>);
+/// The fit to explain and how it was chosen.
+struct Pick {
+    fit: FitResult,
+    start: Start,
+    kind: Kind,
+    method: Method,
+    candidates: Vec<Candidate>,
+    delta_bic: Option<f64>,
+}
+
+impl Pick {
+    fn user(fit: FitResult, start: Start, kind: Kind) -> Pick {
+        Pick {
+            fit,
+            start,
+            kind,
+            method: Method::User,
+            candidates: Vec::new(),
+            delta_bic: None,
+        }
+    }
+}
 
 /// Fits both circuits and picks one ([`choice::pick`]).
 ///
@@ -315,10 +334,20 @@ type AutoPick = (FitResult, Start, Kind, Method, Vec<Candidate>, Option<f64>);
 /// decides, whatever its descent finds. Then it is only fitted to be ranked: one
 /// descent to the coarser [`Tolerance::Ranking`], without the rescue from twelve
 /// spread starts, and its candidate says `rescue_skipped` where its descent was poor.
-/// Otherwise it is fitted in full, rescue included. In the plain cases (an inductive
+/// Otherwise it is fitted in full, and its rescue is left out too when the choice is
+/// already decided: the finished fit describes the data to the noise (converged, rms
+/// misfit within [`fit::POOR_FIT_RMS`]) and this circuit's first descent, to the
+/// ranking tolerance, is poor and lies [`choice::BIC_TIE`] or more behind it (where it
+/// does not, the descent is repeated from the same start to the full tolerance, rescue
+/// included, so that a circuit that may be chosen is fitted exactly as by [`fit::fit`]).
+/// That is a judgement, not a bound: a rescue
+/// exists for a descent stuck far from a good minimum, and next to a fit to the noise a
+/// circuit that misses by more than the tie is taken to miss because it cannot draw the
+/// spectrum (an arc against an inductive tail, or the reverse). Where neither circuit
+/// fits well, or the two lie within the tie, every rescue runs. In the plain cases (an inductive
 /// tail, or an arc, fitted to the noise) this leaves out the twelve descents, and a
 /// long creep to 1e-10, of a circuit that cannot draw the spectrum at all.
-fn auto(spectrum: &Spectrum, settings: &Settings, hint: Option<&StartHint>) -> Result<AutoPick, AnalysisError> {
+fn auto(spectrum: &Spectrum, settings: &Settings, hint: Option<&StartHint>) -> Result<Pick, AnalysisError> {
     let circuits = [
         (Preset::Inductive, Preset::Inductive.circuit()),
         (Preset::Semicircle, Preset::Semicircle.circuit()),
@@ -342,15 +371,25 @@ fn auto(spectrum: &Spectrum, settings: &Settings, hint: Option<&StartHint>) -> R
     let mut fits: Vec<(Preset, FitResult, Start, bool)> = Vec::new();
     for (preset, floor, p) in prepared {
         let cannot_win = fits.iter().any(|f| floor >= f.1.stats.bic + choice::BIC_TIE);
-        let tolerance = if cannot_win {
+        let beside_a_fit_to_the_noise = fits.iter().any(|f| fits_to_the_noise(&f.1));
+        let mut attempt = p.descend(if cannot_win || beside_a_fit_to_the_noise {
             Tolerance::Ranking
         } else {
             Tolerance::Full
-        };
-        let mut attempt = p.descend(tolerance);
-        let rescue_skipped = attempt.is_poor() && cannot_win;
-        if attempt.is_poor() && !cannot_win {
-            attempt.rescue();
+        });
+        let bic = attempt.bic();
+        let already_decided = fits
+            .iter()
+            .any(|f| fits_to_the_noise(&f.1) && bic >= f.1.stats.bic + choice::BIC_TIE);
+        let rescue_skipped = attempt.is_poor() && (cannot_win || already_decided);
+        if !cannot_win && !rescue_skipped {
+            // It may be chosen: fitted in full, from the same start, as by fit::fit.
+            if attempt.tolerance() != Tolerance::Full {
+                attempt = attempt.restart(Tolerance::Full);
+            }
+            if attempt.is_poor() {
+                attempt.rescue();
+            }
         }
         let start = attempt.start();
         fits.push((preset, attempt.finish(), start, rescue_skipped));
@@ -379,19 +418,30 @@ fn auto(spectrum: &Spectrum, settings: &Settings, hint: Option<&StartHint>) -> R
     };
     let kind = candidates.get(index).map_or(Kind::Custom, |c| c.preset.kind());
     let (_, fit, start, _) = fits.swap_remove(index);
-    Ok((fit, start, kind, method, candidates, Some(delta)))
+    Ok(Pick {
+        fit,
+        start,
+        kind,
+        method,
+        candidates,
+        delta_bic: Some(delta),
+    })
 }
 
-fn explain(
-    spectrum: &Spectrum,
-    settings: &Settings,
-    fit: FitResult,
-    start: Start,
-    kind: Kind,
-    method: Method,
-    candidates: Vec<Candidate>,
-    delta_bic: Option<f64>,
-) -> Outcome {
+/// Converged with an rms relative misfit within [`fit::POOR_FIT_RMS`].
+fn fits_to_the_noise(fit: &FitResult) -> bool {
+    fit.stats.converged && fit.stats.rms_relative <= fit::POOR_FIT_RMS
+}
+
+fn explain(spectrum: &Spectrum, settings: &Settings, pick: Pick) -> Outcome {
+    let Pick {
+        fit,
+        start,
+        kind,
+        method,
+        candidates,
+        delta_bic,
+    } = pick;
     let fitted: Vec<(f64, Complex64)> = fitted_points(spectrum, &fit).collect();
     let f_min = fitted.first().map_or(f64::NAN, |p| p.0);
     let f_max = fitted.last().map_or(f64::NAN, |p| p.0);

@@ -434,7 +434,7 @@ pub(crate) struct Attempt<'c> {
     starts: usize,
 }
 
-impl Attempt<'_> {
+impl<'c> Attempt<'c> {
     pub(crate) fn start(&self) -> Start {
         self.prepared.start
     }
@@ -458,6 +458,22 @@ impl Attempt<'_> {
                 break;
             }
         }
+    }
+
+    /// Discards the descents so far and descends again from the same start.
+    pub(crate) fn restart(self, tolerance: Tolerance) -> Attempt<'c> {
+        self.prepared.descend(tolerance)
+    }
+
+    pub(crate) fn tolerance(&self) -> Tolerance {
+        self.tolerance
+    }
+
+    /// BIC of the best descent so far, as [`FitStats::bic`] will give it before any
+    /// parameter is settled at a bound.
+    pub(crate) fn bic(&self) -> f64 {
+        let p = &self.prepared;
+        stats::criteria(self.best.rss, p.data.omega.len(), p.n_adjusted()).bic
     }
 
     /// Settles parameters next to a bound and computes the statistics.
