@@ -11,7 +11,7 @@ use sigmafit::numfmt::{Style, percent, sig, with_error};
 use sigmafit::pellet::Measured;
 use sigmafit::series::{
     CycleSummary, Member, NameInfo, Placement, PressureSource, SeriesPoint, header_pressure_mpa, name_info, place,
-    resolve_pressure, summarise,
+    resolve_pressure, summarise, summary_lines,
 };
 use sigmafit::series_plot::{PressureAxis, SeriesCurve, SeriesPlotData, series_svg};
 use sigmafit::settings::{SettingsInput, parse_number};
@@ -462,60 +462,8 @@ fn series_text(key: &str, members: &[&Row], summary: &[CycleSummary]) -> String 
         out.push_str("  summary: no spectrum with both a pressure and a sigma_eff\n");
     }
     for cycle in summary {
-        out.push_str(&format!("  {}\n", summary_sentence(cycle)));
+        out.push_str(&format!("  {}\n", summary_lines(cycle, STYLE).join(" ")));
     }
     out.push('\n');
     out
-}
-
-fn sigma_text(m: Measured) -> String {
-    with_error(m.value, m.stderr, "S/cm", STYLE)
-}
-
-fn ratio_text(m: Measured) -> String {
-    with_error(m.value, m.stderr, "", STYLE)
-}
-
-fn mpa(p: f64) -> String {
-    format!("{} MPa", sig(p, 4, STYLE))
-}
-
-/// The study's numbers for one cycle, as sentences.
-fn summary_sentence(c: &CycleSummary) -> String {
-    let mut text = format!(
-        "cycle {}: sigma_eff at the highest pressure, {}, is {}.",
-        c.cycle,
-        mpa(c.max_pressure_mpa),
-        sigma_text(c.sigma_at_max)
-    );
-    match (c.released_pressure_mpa, c.sigma_released, c.released_over_max) {
-        (Some(p), Some(s), Some(r)) => text.push_str(&format!(
-            " Released to {} it is {}, {} times the highest.",
-            mpa(p),
-            sigma_text(s),
-            ratio_text(r)
-        )),
-        _ => text.push_str(" No unloading point near 100 MPa (60 to 160 MPa)."),
-    }
-    match (c.end_pressure_mpa, c.sigma_end, c.end_over_max) {
-        (Some(p), Some(s), Some(r)) => text.push_str(&format!(
-            " At the end of unloading, {}, it is {}, {} times the highest.",
-            mpa(p),
-            sigma_text(s),
-            ratio_text(r)
-        )),
-        _ => text.push_str(" No unloading points."),
-    }
-    if !c.hysteresis.is_empty() {
-        let pairs: Vec<String> = c
-            .hysteresis
-            .iter()
-            .map(|h| format!("{} at {}", ratio_text(h.ratio), mpa(h.pressure_mpa)))
-            .collect();
-        text.push_str(&format!(
-            " Unloading over loading at equal pressure (above 1: irreversible densification): {}.",
-            pairs.join(", ")
-        ));
-    }
-    text
 }

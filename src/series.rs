@@ -29,6 +29,7 @@
 //! cycle     1   1   1    1    1   1   2   2    -
 //! ```
 
+use crate::numfmt::{Style, sig, with_error};
 use crate::pellet::Measured;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -584,6 +585,72 @@ pub fn summarise(points: &[SeriesPoint]) -> Vec<CycleSummary> {
             })
         })
         .collect()
+}
+
+// ---------------------------------------------------------------------------
+// The summary in words: the CLI prints these lines joined, the page lists them.
+
+fn sigma_text(m: Measured, style: Style) -> String {
+    with_error(m.value, m.stderr, "S/cm", style)
+}
+
+fn ratio_text(m: Measured, style: Style) -> String {
+    with_error(m.value, m.stderr, "", style)
+}
+
+fn mpa(p: f64, style: Style) -> String {
+    format!("{} MPa", sig(p, 4, style))
+}
+
+/// The study's numbers for one cycle, a sentence each: σ at the highest pressure, after
+/// release to about 100 MPa, at the end of unloading, and unloading over loading at equal
+/// pressures.
+pub fn summary_lines(c: &CycleSummary, style: Style) -> Vec<String> {
+    let mut lines = vec![format!(
+        "Cycle {}: {} at the highest pressure, {}, is {}.",
+        c.cycle,
+        match style {
+            Style::Ascii => "sigma_eff",
+            Style::Typeset => "σ_eff",
+        },
+        mpa(c.max_pressure_mpa, style),
+        sigma_text(c.sigma_at_max, style)
+    )];
+    lines.push(match (c.released_pressure_mpa, c.sigma_released, c.released_over_max) {
+        (Some(p), Some(s), Some(r)) => format!(
+            "Released to {} it is {}, {} times the highest.",
+            mpa(p, style),
+            sigma_text(s, style),
+            ratio_text(r, style)
+        ),
+        _ => format!(
+            "No unloading point near {} ({} to {}).",
+            mpa(RELEASED_TARGET_MPA, style),
+            sig(RELEASED_RANGE_MPA.0, 4, style),
+            mpa(RELEASED_RANGE_MPA.1, style)
+        ),
+    });
+    lines.push(match (c.end_pressure_mpa, c.sigma_end, c.end_over_max) {
+        (Some(p), Some(s), Some(r)) => format!(
+            "At the end of unloading, {}, it is {}, {} times the highest.",
+            mpa(p, style),
+            sigma_text(s, style),
+            ratio_text(r, style)
+        ),
+        _ => "No unloading points.".to_string(),
+    });
+    if !c.hysteresis.is_empty() {
+        let pairs: Vec<String> = c
+            .hysteresis
+            .iter()
+            .map(|h| format!("{} at {}", ratio_text(h.ratio, style), mpa(h.pressure_mpa, style)))
+            .collect();
+        lines.push(format!(
+            "Unloading over loading at equal pressure (above 1: irreversible densification): {}.",
+            pairs.join(", ")
+        ));
+    }
+    lines
 }
 
 #[cfg(test)]
