@@ -9,13 +9,14 @@
 //! import, `field` (the settings key) and `id` (the form element) for a setting.
 //! Nothing here unwraps anything that input controls.
 
-use crate::analysis::{Analysis, AnalysisError, Outcome, analyse};
+use crate::analysis::{Analysis, AnalysisError, Outcome, StartHint, analyse_from};
 use crate::fit::log_grid;
 use crate::numfmt::{self, Style};
 use crate::plot::{self, PlotData, PlotError, PlotStyle};
 use crate::report::{self, Report};
 use crate::settings::{self, FieldSpec, Settings, SettingsError, SettingsInput};
 use crate::spectrum::{ImportError, Spectrum, parse_spectrum};
+use crate::{series, series_plot};
 use num_complex::Complex64;
 use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, IntoDrawingArea};
@@ -183,6 +184,8 @@ struct WebResult<'a> {
     report: &'a Report,
     /// Wall time of the fit and diagnosis inside WebAssembly, ms.
     fit_ms: f64,
+    /// Where the next spectrum of a series may start.
+    start_hint: StartHint,
 }
 
 /// One imported spectrum, its fingerprint and its latest fit.
@@ -193,12 +196,15 @@ pub struct LoadedSpectrum {
     outcome: Option<Outcome>,
     curve: (Vec<f64>, Vec<Complex64>),
     model_at_data: Vec<Complex64>,
+    header_pressure_mpa: Option<f64>,
 }
 
-/// A sub-millisecond clock where there is one (the page), else the date.
+/// A sub-millisecond clock where there is one (`performance` of the page or of a
+/// worker), else the date.
 fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
+    let performance = js_sys::Reflect::get(&js_sys::global(), &"performance".into()).ok();
+    performance
+        .and_then(|p| p.dyn_into::<web_sys::Performance>().ok())
         .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
@@ -232,7 +238,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 impl LoadedSpectrum {
     fn parsed(text: &str, file_name: &str, sha256: String) -> Result<LoadedSpectrum, JsValue> {
         let spectrum = parse_spectrum(text, file_name).map_err(|e| import_error(&e))?;
+        let header_pressure_mpa = series::header_pressure_mpa(text);
         Ok(LoadedSpectrum {
+            header_pressure_mpa,
             spectrum,
             sha256,
             outcome: None,
@@ -255,21 +263,35 @@ impl LoadedSpectrum {
         self.sha256.clone()
     }
 
+    /// The stack pressure a header or comment line of the file states, MPa (or undefined).
+    #[wasm_bindgen(getter, js_name = headerPressureMpa)]
+    pub fn header_pressure_mpa(&self) -> Option<f64> {
+        self.header_pressure_mpa
+    }
+
     #[wasm_bindgen(getter, js_name = nPoints)]
     pub fn n_points(&self) -> usize {
         self.spectrum.len()
     }
 
     /// Fits with `settings` (keys of the settings schema, values as typed) and returns
-    /// `{provenance, analysis, report, fit_ms}`; throws a settings or analysis error.
+    /// `{provenance, analysis, report, fit_ms, start_hint}`; throws a settings or analysis
+    /// error. `hint` (optional) is the `start_hint` of the previous spectrum of a series:
+    /// the fit starts there when that is closer than the automatic guess.
     /// A failed fit forgets the previous one, so plots never show a stale model.
-    pub fn analyse(&mut self, settings: JsValue) -> Result<JsValue, JsValue> {
+    pub fn analyse(&mut self, settings: JsValue, hint: JsValue) -> Result<JsValue, JsValue> {
         self.outcome = None;
         self.curve = (Vec::new(), Vec::new());
         self.model_at_data.clear();
         let (input, settings) = read_settings(settings)?;
+        // A hint that does not read is no hint: the fit starts from the data as usual.
+        let hint: Option<StartHint> = if hint.is_undefined() || hint.is_null() {
+            None
+        } else {
+            serde_wasm_bindgen::from_value(hint).ok()
+        };
         let started = now_ms();
-        let outcome = analyse(&self.spectrum, &settings).map_err(|e| match e {
+        let outcome = analyse_from(&self.spectrum, &settings, hint.as_ref()).map_err(|e| match e {
             AnalysisError::Settings(e) => settings_error(&e),
             AnalysisError::Fit(e) => other_error(format!("{}: {e}", self.spectrum.name)),
         })?;
@@ -285,6 +307,7 @@ impl LoadedSpectrum {
             analysis: &outcome.analysis,
             report: &report,
             fit_ms,
+            start_hint: outcome.start_hint(),
         };
         let value = to_js(&result)?;
         let curve_f = log_grid(self.spectrum.f_min(), self.spectrum.f_max(), CURVE_PER_DECADE);
@@ -331,13 +354,7 @@ impl LoadedSpectrum {
             curve_z: &self.curve.1,
             model_at_data: &self.model_at_data,
         };
-        let style = PlotStyle {
-            scale,
-            font_family: "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
-                .to_string(),
-            dark: false,
-        };
-        draw(&root, &data, &style).map_err(other_error)?;
+        draw(&root, &data, &plot_style(scale)).map_err(other_error)?;
         root.present().map_err(|e| other_error(format!("plot error: {e}")))
     }
 }
@@ -364,4 +381,80 @@ impl LoadedSpectrum {
         ];
         Ok(crate::fit_table::fit_table_csv(&self.spectrum, &outcome.fit, &header))
     }
+}
+
+// ---------------------------------------------------------------------------
+// Pressure series: what a file name says, the measurement order and branches, the
+// summary per cycle, and the plot. The rules are the core's (src/series.rs).
+
+fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| other_error(format!("{what}: {e}")))
+}
+
+/// The series key, run index and pressure (MPa) a file's name gives, `{series, run, pressure_mpa}`.
+#[wasm_bindgen(js_name = describeName)]
+pub fn describe_name(file_name: &str) -> Result<JsValue, JsValue> {
+    to_js(&series::name_info(file_name))
+}
+
+/// Measurement order, branch and cycle of each member (`{series, run, modified_ms, given,
+/// pressure_mpa}`), in the order given: `[{series, order, cycle, branch}]`.
+#[wasm_bindgen(js_name = placeSeries)]
+pub fn place_series(members: JsValue) -> Result<JsValue, JsValue> {
+    let members: Vec<series::Member> = from_js(members, "series members")?;
+    to_js(&series::place(&members))
+}
+
+/// The numbers the study discusses, per cycle, of one series' points in measurement
+/// order: `[{cycle, max_pressure_mpa, sigma_at_max, ..., lines}]`, `lines` being the
+/// same numbers as sentences (typeset; the CLI prints them in ASCII).
+#[wasm_bindgen(js_name = summariseSeries)]
+pub fn summarise_series(points: JsValue) -> Result<JsValue, JsValue> {
+    #[derive(Serialize)]
+    struct Described {
+        #[serde(flatten)]
+        summary: series::CycleSummary,
+        lines: Vec<String>,
+    }
+    let points: Vec<series::SeriesPoint> = from_js(points, "series points")?;
+    let described: Vec<Described> = series::summarise(&points)
+        .into_iter()
+        .map(|summary| Described {
+            lines: series::summary_lines(&summary, STYLE),
+            summary,
+        })
+        .collect();
+    to_js(&described)
+}
+
+/// A number as the settings form reads it (decimal comma allowed); throws the reason.
+#[wasm_bindgen(js_name = parseNumber)]
+pub fn parse_number(text: &str) -> Result<Option<f64>, JsValue> {
+    settings::parse_number(text).map_err(|message| error_object("settings", &message, &[]))
+}
+
+fn plot_style(scale: f64) -> PlotStyle {
+    PlotStyle {
+        scale,
+        font_family: "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif".to_string(),
+        dark: false,
+    }
+}
+
+/// σ_eff against pressure, every series, onto `canvas` (device pixels; `scale` = DPR).
+#[wasm_bindgen(js_name = drawSeries)]
+pub fn draw_series(canvas: HtmlCanvasElement, data: JsValue, scale: f64) -> Result<(), JsValue> {
+    let data: series_plot::SeriesPlotData = from_js(data, "series plot")?;
+    let backend =
+        CanvasBackend::with_canvas_object(canvas).ok_or_else(|| other_error("this canvas has no 2D context"))?;
+    let root = backend.into_drawing_area();
+    series_plot::draw_series(&root, &data, &plot_style(scale)).map_err(other_error)?;
+    root.present().map_err(|e| other_error(format!("plot error: {e}")))
+}
+
+/// The same plot as an SVG document (the page's SVG export).
+#[wasm_bindgen(js_name = seriesSvg)]
+pub fn series_svg(data: JsValue, width: u32, height: u32) -> Result<String, JsValue> {
+    let data: series_plot::SeriesPlotData = from_js(data, "series plot")?;
+    series_plot::series_svg(&data, width, height).map_err(other_error)
 }

@@ -77,7 +77,7 @@ fn semicircle_spectrum_gives_kind_and_sigma() {
     assert_eq!(s.file_name(), "b.csv");
     assert_eq!(s.n_points(), 71);
     assert_eq!(s.sha256().len(), 64);
-    let result = s.analyse(settings(PELLET)).expect("fits");
+    let result = s.analyse(settings(PELLET), JsValue::UNDEFINED).expect("fits");
     assert_eq!(text(&result, "analysis.kind"), "semicircle");
     let truth = 0.1 / ((r1 + r2) * area_cm2());
     let sigma = num(&result, "analysis.sigma_S_per_cm.value");
@@ -110,7 +110,7 @@ fn inductive_spectrum_gives_kind_and_sigma() {
     let (r0, alpha) = (2.5, -0.95);
     let q = (TAU * 1e6).powf(-alpha) * (-alpha * FRAC_PI_2).sin() / r0;
     let mut s = LoadedSpectrum::new(&inductive_csv(r0, q, alpha), "a.csv").expect("parses");
-    let result = s.analyse(settings(PELLET)).expect("fits");
+    let result = s.analyse(settings(PELLET), JsValue::UNDEFINED).expect("fits");
     assert_eq!(text(&result, "analysis.kind"), "inductive");
     let truth = 0.1 / (r0 * area_cm2());
     let sigma = num(&result, "analysis.sigma_S_per_cm.value");
@@ -154,7 +154,7 @@ fn bad_csv_names_line_and_column() {
 fn bad_circuit_string_is_an_error() {
     let mut s = LoadedSpectrum::new(&semicircle_csv(40.0, 960.0, 2e-8, 0.9), "b.csv").expect("parses");
     let error = s
-        .analyse(settings(r#"{"circuit": "R1-p(R2,Q9"}"#))
+        .analyse(settings(r#"{"circuit": "R1-p(R2,Q9"}"#), JsValue::UNDEFINED)
         .err()
         .map(error_message)
         .unwrap_or_default();
@@ -166,9 +166,10 @@ fn bad_circuit_string_is_an_error() {
     assert!(error.contains("R0-X1"), "{error}");
     // A custom circuit that is fine fits and says so.
     let result = s
-        .analyse(settings(
-            r#"{"circuit": "R1-p(R2,C2)", "thickness_mm": 1, "diameter_mm": 10}"#,
-        ))
+        .analyse(
+            settings(r#"{"circuit": "R1-p(R2,C2)", "thickness_mm": 1, "diameter_mm": 10}"#),
+            JsValue::UNDEFINED,
+        )
         .expect("fits");
     assert_eq!(text(&result, "analysis.kind"), "custom");
 }
@@ -253,7 +254,7 @@ fn settings_are_validated() {
     // A fit that cannot be done leaves an error, not a panic.
     let mut s = LoadedSpectrum::new(&semicircle_csv(40.0, 960.0, 2e-8, 0.9), "b.csv").expect("parses");
     let message = s
-        .analyse(settings(r#"{"fmin_hz": 1e7}"#))
+        .analyse(settings(r#"{"fmin_hz": 1e7}"#), JsValue::UNDEFINED)
         .err()
         .map(error_message)
         .unwrap_or_default();
@@ -301,7 +302,7 @@ fn plots_draw_on_a_canvas() {
     let mut s = LoadedSpectrum::new(&semicircle_csv(40.0, 960.0, 2e-8, 0.9), "b.csv").expect("parses");
     // Before a fit: data only.
     assert!(s.draw_nyquist(canvas.clone(), 2.0).is_ok());
-    s.analyse(settings(PELLET)).expect("fits");
+    s.analyse(settings(PELLET), JsValue::UNDEFINED).expect("fits");
     assert!(s.draw_nyquist(canvas.clone(), 2.0).is_ok());
     assert!(s.draw_bode(canvas.clone(), 2.0).is_ok());
     assert!(s.draw_residuals(canvas.clone(), 2.0).is_ok());
