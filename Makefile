@@ -6,7 +6,7 @@ export PATH := $(CARGO_BIN):$(PATH)
 # The wasm-bindgen CLI must match the library version locked in Cargo.lock exactly.
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p}' Cargo.lock)
 
-.PHONY: serve build test lint test-rust test-wasm test-e2e bench bench-web example tools tools-lint tools-wasm-target tools-wasm tools-browser tools-node clean
+.PHONY: serve build test lint test-rust test-wasm test-e2e bench bench-web bench-series example tools tools-lint tools-wasm-target tools-wasm tools-browser tools-node clean
 
 ## Build the static site (index.html, www/, pkg/) and serve it on 127.0.0.1:$(PORT).
 serve: build
@@ -51,6 +51,10 @@ test-e2e: build tools-browser tools-node
 bench-web: build tools-browser tools-node
 	cd tests/e2e && node bench.mjs
 	@echo "wasm: $$(stat -c %s pkg/sigmafit_bg.wasm) bytes raw, $$(gzip -9 -c pkg/sigmafit_bg.wasm | wc -c) bytes gzip -9"
+
+## 1000 spectra given to the page at once: time to all fitted, long main-thread tasks.
+bench-series: build tools-browser tools-node
+	cd tests/e2e && node bench-series.mjs
 
 ## Rewrite the page's bundled synthetic spectra (www/examples/) from their true parameters.
 example:

@@ -1,22 +1,28 @@
 // sigmafit page: loads the WebAssembly core, keeps the list of spectra, refits
 // on every settings change and draws the results. No framework, no bundler.
 
-import init, { LoadedSpectrum, checkSettings, effectiveSettings, version, sha256Hex } from '../pkg/sigmafit.js';
+import init, { LoadedSpectrum, checkSettings, effectiveSettings, version, describeName, placeSeries, sha256Hex } from '../pkg/sigmafit.js';
 import { buildSettingsForm, readSettings, inputForError, CUSTOM_CIRCUIT } from './settings.js';
 import { renderResult, renderEmpty, qualityBadges } from './views.js';
-import { exportCsv, exportJson, exportedEntries, download } from './export.js';
+import { exportCsv, exportJson, exportSeriesCsv, exportedEntries, download } from './export.js';
 import { sci, sig } from './format.js';
 import { PNG_SCALE, withCaption } from './png.js';
+import { FitPool } from './pool.js';
+import { SeriesView } from './series.js';
 
 const EXAMPLE = 'synthetic_semicircle_LCO-like.csv';
 const $ = (sel) => document.querySelector(sel);
 
-/** @type {{id:number, name:string, text:string, loaded:LoadedSpectrum|null, sha256:string|null,
- *          state:string, result:any, error:string|null, example:boolean, row:HTMLElement}[]} */
+/**
+ * Every loaded spectrum, in the order given. `bytes` are the file's as read; `result`
+ * is the latest fit (from a worker, or from this thread for the selected one, the same
+ * either way); `loaded` holds the core's copy on this thread, made when first selected.
+ */
 const entries = [];
+/** The same entries by id (results from the workers name their spectrum by id). */
+const byId = new Map();
 let selectedId = null;
 let nextId = 1;
-let generation = 0;
 let sigmafitVersion = '';
 
 // Timings for BENCHMARKS.md (read by tests/e2e/bench.mjs).
@@ -123,7 +129,6 @@ function makeRow(entry) {
   err.className = 'row-error';
   err.hidden = true;
   li.append(select, remove, err);
-  $('#spectrum-list').append(li);
   return li;
 }
 
@@ -167,65 +172,251 @@ function updateRow(entry) {
   err.textContent = entry.error ?? '';
 }
 
-function selectEntry(id) {
+/** Rows whose entry changed since the last paint, painted together on a timer. */
+const dirty = new Set();
+let paintTimer = null;
+/** Paints at most this often while results stream in (the series plot is redrawn too). */
+const PAINT_INTERVAL_MS = 200;
+
+function markDirty(entry) {
+  dirty.add(entry);
+  if (paintTimer === null) paintTimer = setTimeout(paint, PAINT_INTERVAL_MS);
+}
+
+function paint() {
+  paintTimer = null;
+  for (const entry of dirty) {
+    if (entry.removed) continue;
+    updateRow(entry);
+    series.updateRow(entry);
+  }
+  dirty.clear();
+  series.refresh({ streaming: progress.done < progress.total });
+}
+
+function selectEntry(id, { scroll = false } = {}) {
+  const previous = byId.get(selectedId);
   selectedId = id;
-  for (const e of entries) updateRow(e);
+  const entry = byId.get(id);
+  for (const e of [previous, entry]) {
+    if (e) {
+      updateRow(e);
+      series.updateRow(e);
+    }
+  }
   showSelected();
+  if (scroll) $('#result-panel').scrollIntoView({ block: 'start', behavior: 'smooth' });
 }
 
 function removeEntry(id) {
   const i = entries.findIndex((e) => e.id === id);
   if (i < 0) return;
   const [entry] = entries.splice(i, 1);
+  entry.removed = true;
+  byId.delete(id);
   entry.row.remove();
   entry.loaded?.free();
+  placeAll();
+  series.rebuild();
   if (selectedId === id) {
     const next = entries[Math.min(i, entries.length - 1)];
     selectedId = next ? next.id : null;
-    for (const e of entries) updateRow(e);
+    if (next) updateRow(next);
     showSelected();
   }
+  updateExportButtons();
+  scheduleFits();
 }
 
 /**
- * Adds one spectrum, from a file's bytes (hashed as they are) or from pasted text
- * (hashed as UTF-8); it becomes the selected one.
+ * The settings one spectrum is fitted with: the form's, with the row's own thickness
+ * where one was typed in the series table (pellets compact under pressure).
  */
-async function addSpectrum(name, { bytes = null, text = null }, { example = false } = {}) {
-  const entry = { id: nextId++, name, loaded: null, sha256: null, state: 'fitting', result: null, error: null, example };
-  entries.push(entry);
-  entry.row = makeRow(entry);
-  selectedId = entry.id;
-  for (const e of entries) updateRow(e);
+function settingsFor(entry, settings) {
+  return entry.thicknessMm ? { ...settings, thickness_mm: entry.thicknessMm } : settings;
+}
+
+/** Pressure in force: typed in the table, else a header line of the file, else its name. */
+function pressureOf(entry) {
+  return entry.typedPressureMpa ?? entry.headerPressureMpa ?? entry.nameInfo?.pressure_mpa ?? null;
+}
+
+/** Measurement order, branch and cycle of every spectrum, by series (the core's rules). */
+function placeAll() {
+  const members = entries.map((e) => ({
+    series: e.seriesLabel ?? e.nameInfo?.series ?? e.name,
+    run: e.nameInfo?.run ?? null,
+    modified_ms: e.lastModified ?? null,
+    given: e.given,
+    pressure_mpa: pressureOf(e),
+  }));
+  let placements = [];
   try {
-    entry.loaded = bytes ? LoadedSpectrum.fromBytes(bytes, name) : new LoadedSpectrum(text, name);
-    entry.sha256 = entry.loaded.sha256;
+    placements = placeSeries(members);
   } catch (e) {
-    entry.sha256 = sha256Hex(bytes ?? new TextEncoder().encode(text));
-    entry.state = 'error';
-    entry.error = messageOf(e);
-    updateRow(entry);
-    showSelected();
-    return entry;
+    console.warn(`series: ${messageOf(e)}`);
   }
-  const settings = currentSettings() ?? lastGoodSettings;
-  if (settings) await fitEntry(entry, settings, generation);
-  return entry;
+  entries.forEach((e, i) => { e.placement = placements[i] ?? null; });
+}
+
+/**
+ * Adds spectra (files' bytes, or pasted text as UTF-8) in one pass: rows, series
+ * placement, then the fits in the workers. The last one given becomes the selected one.
+ */
+function addSpectra(items, { example = false } = {}) {
+  const added = [];
+  const fragment = document.createDocumentFragment();
+  for (const item of items) {
+    const entry = {
+      id: nextId++, given: nextGiven++, name: item.name, bytes: item.bytes, lastModified: item.lastModified ?? null,
+      example, sha256: null, state: 'fitting', result: null, error: null, loaded: null, fitKey: null,
+      headerPressureMpa: null, typedPressureMpa: null, thicknessMm: null, seriesLabel: null,
+      nameInfo: describeName(item.name), placement: null, hintOffered: null, mainKey: null,
+    };
+    if (item.readError) {
+      entry.state = 'error';
+      entry.error = `${item.name}: cannot be read (${item.readError})`;
+      entry.importFailed = true;
+      entry.sha256 = null;
+    }
+    entry.row = makeRow(entry);
+    fragment.append(entry.row);
+    entries.push(entry);
+    byId.set(entry.id, entry);
+    added.push(entry);
+  }
+  $('#spectrum-list').append(fragment);
+  const previous = byId.get(selectedId);
+  if (added.length) selectedId = added[added.length - 1].id;
+  placeAll();
+  series.rebuild();
+  for (const entry of added) updateRow(entry);
+  if (previous) updateRow(previous);
+  updateExportButtons();
+  scheduleFits();
+  showSelected();
+  return added;
 }
 
 let lastGoodSettings = null;
+let nextGiven = 0;
 
-async function fitEntry(entry, settings, gen) {
-  entry.state = 'fitting';
-  updateRow(entry);
-  await nextFrame();
-  if (gen !== generation || !entries.includes(entry)) return;
-  const t0 = performance.now();
-  try {
-    entry.result = entry.loaded.analyse(settings);
+/** The settings key an entry's current result must have been fitted with. */
+function wantedKey(entry, settings) {
+  return JSON.stringify(settingsFor(entry, settings));
+}
+
+/**
+ * Sends every spectrum whose result is not from the settings in force to the
+ * workers, each series in measurement order (in chunks, so that both cores work and
+ * a cancel takes effect soon). The selected spectrum is fitted at once on this
+ * thread too, so that its view never waits for the queue.
+ */
+function scheduleFits() {
+  const settings = lastGoodSettings;
+  if (!settings || !pool) return;
+  const todo = entries.filter((e) => !e.importFailed && e.bytes && e.fitKey !== wantedKey(e, settings));
+  for (const e of todo) {
+    if (e.state !== 'fitting') {
+      e.state = 'fitting';
+      markDirty(e);
+    }
+  }
+  progress.start(todo.length);
+  const chunks = chunked(todo, settings);
+  pool.run(chunks, {
+    result: (message) => onWorkerResult(message),
+    done: (failure) => {
+      progress.finish(failure);
+      paint();
+    },
+  });
+}
+
+/** Most spectra in a chunk; fewer when there are few, so that every worker gets some. */
+const MAX_CHUNK = 32;
+
+function chunked(todo, settings) {
+  const bySeries = new Map();
+  for (const e of todo) {
+    const key = e.placement?.series ?? e.name;
+    if (!bySeries.has(key)) bySeries.set(key, []);
+    bySeries.get(key).push(e);
+  }
+  const size = Math.max(1, Math.min(MAX_CHUNK, Math.ceil(todo.length / (2 * (pool?.size ?? 1)))));
+  const chunks = [];
+  for (const list of bySeries.values()) {
+    list.sort((a, b) => (a.placement?.order ?? 0) - (b.placement?.order ?? 0) || a.given - b.given);
+    for (let i = 0; i < list.length; i += size) {
+      chunks.push(list.slice(i, i + size).map((e) => {
+        const entrySettings = settingsFor(e, settings);
+        const key = JSON.stringify(entrySettings);
+        e.pendingKey = key;
+        return { id: e.id, name: e.name, bytes: e.bytes, settings: entrySettings, key };
+      }));
+    }
+  }
+  return chunks;
+}
+
+function onWorkerResult(message) {
+  const entry = byId.get(message.id);
+  progress.step();
+  if (!entry || entry.pendingKey === undefined) return;
+  if (message.sha256) entry.sha256 = message.sha256;
+  if (message.headerPressureMpa !== undefined && message.headerPressureMpa !== entry.headerPressureMpa) {
+    entry.headerPressureMpa = message.headerPressureMpa;
+    placeAll();
+    series.placementsChanged();
+  }
+  entry.fitKey = entry.pendingKey;
+  entry.hintOffered = message.hintOffered ?? null;
+  if (message.result) {
+    entry.result = message.result;
     entry.error = null;
     entry.state = 'done';
-    timings.fitMs.push(entry.result.fit_ms);
+    timings.fitMs.push(message.result.fit_ms);
+  } else {
+    entry.result = null;
+    entry.error = message.error?.message ?? 'not fitted';
+    entry.errorData = message.error ?? null;
+    entry.state = 'error';
+    if (message.importFailed) entry.importFailed = true;
+    if (message.error?.kind === 'settings' && entry.id === selectedId) showSettingsError(entry.error, inputForError(message.error));
+  }
+  markDirty(entry);
+  if (entry.id === selectedId) showSelected();
+}
+
+/**
+ * The selected spectrum's fit on this thread (the plots need the fitted model in the
+ * core's memory): the same settings and the same start as in the worker, so the
+ * same result.
+ */
+function fitSelectedHere(entry) {
+  const settings = lastGoodSettings;
+  if (!settings || entry.importFailed || !entry.bytes) return;
+  const entrySettings = settingsFor(entry, settings);
+  const key = JSON.stringify(entrySettings);
+  const hintKey = JSON.stringify(entry.hintOffered ?? null);
+  if (entry.mainKey === `${key}|${hintKey}`) return;
+  const t0 = performance.now();
+  try {
+    if (!entry.loaded) entry.loaded = LoadedSpectrum.fromBytes(entry.bytes, entry.name);
+    entry.sha256 = entry.loaded.sha256;
+  } catch (e) {
+    entry.sha256 = sha256Hex(entry.bytes);
+    entry.state = 'error';
+    entry.error = messageOf(e);
+    entry.importFailed = true;
+    entry.fitKey = key;
+    markDirty(entry);
+    return;
+  }
+  try {
+    entry.result = entry.loaded.analyse(entrySettings, entry.hintOffered ?? undefined);
+    entry.error = null;
+    entry.state = 'done';
   } catch (e) {
     entry.result = null;
     entry.error = messageOf(e);
@@ -233,30 +424,22 @@ async function fitEntry(entry, settings, gen) {
     // A setting only the fit can judge (a parameter name of the circuit): say it at its field too.
     if (e?.kind === 'settings') showSettingsError(messageOf(e), inputForError(e));
   }
-  updateRow(entry);
-  if (entry.id === selectedId) {
-    showSelected();
-    timings.fitAndDrawMs.push(performance.now() - t0);
-  }
+  entry.mainKey = `${key}|${hintKey}`;
+  entry.mainMs = performance.now() - t0;
+  // The worker's result for these settings, if it comes, is the same one.
+  if (entry.fitKey !== key && entry.pendingKey !== key) entry.fitKey = key;
+  markDirty(entry);
 }
 
-function nextFrame() {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-/** Refit everything after a settings change: the selected spectrum first. */
-async function refitAll() {
+/** Refit everything after a settings change (the selected spectrum at once). */
+function refitAll() {
   const settings = currentSettings();
   if (!settings) return;
   // A blur fires 'change' after 'input' already refitted: nothing new to do.
   if (lastGoodSettings && JSON.stringify(settings) === JSON.stringify(lastGoodSettings)) return;
   lastGoodSettings = settings;
-  const gen = ++generation;
-  const order = [...entries].sort((a, b) => (b.id === selectedId) - (a.id === selectedId));
-  for (const entry of order) {
-    if (gen !== generation) return;
-    if (entry.loaded) await fitEntry(entry, settings, gen);
-  }
+  scheduleFits();
+  showSelected();
 }
 
 // ---------------------------------------------------------------------------
@@ -268,9 +451,23 @@ const canvases = {
   residuals: () => $('#plot-residuals'),
 };
 
+/**
+ * CSS sizes of the plot canvases as a ResizeObserver last saw them: reading them at each
+ * redraw would force a layout of the page (and of a long series table) in the middle
+ * of a task.
+ */
+const canvasSizes = new WeakMap();
+const canvasWatcher = new ResizeObserver((observed) => {
+  for (const { target, contentBoxSize } of observed) {
+    const box = contentBoxSize?.[0];
+    if (box) canvasSizes.set(target, { width: box.inlineSize, height: box.blockSize });
+  }
+});
+
 function sizeCanvas(canvas) {
   const dpr = window.devicePixelRatio || 1;
-  const rect = canvas.getBoundingClientRect();
+  if (!canvasSizes.has(canvas)) canvasWatcher.observe(canvas);
+  const rect = canvasSizes.get(canvas) ?? canvas.getBoundingClientRect();
   const w = Math.max(1, Math.round(rect.width * dpr));
   const h = Math.max(1, Math.round(rect.height * dpr));
   if (canvas.width !== w) canvas.width = w;
@@ -303,15 +500,21 @@ function drawPlots(entry) {
   }
 }
 
-function showSelected() {
-  const entry = entries.find((e) => e.id === selectedId) ?? null;
-  for (const button of document.querySelectorAll('[data-png]')) button.disabled = !entry?.loaded;
+function updateExportButtons() {
   for (const id of ['#export-csv', '#export-json']) $(id).disabled = entries.length === 0;
+  $('#keep-example-label').hidden = !entries.some((e) => e.example);
+}
+
+function showSelected() {
+  const entry = byId.get(selectedId) ?? null;
+  const t0 = performance.now();
+  if (entry) fitSelectedHere(entry);
+  for (const button of document.querySelectorAll('[data-png]')) button.disabled = !entry?.loaded;
+  updateExportButtons();
   const fitted = Boolean(entry?.loaded && entry.state === 'done');
   $('#export-fit-table').disabled = !fitted;
   setRowName($('#export-fit-table-file'), entry ? entry.name : 'the selected spectrum');
   $('#export-fit-table-what').title = entry ? `Data and fit of ${entry.name}` : '';
-  $('#keep-example-label').hidden = !entries.some((e) => e.example);
   if (!entry) {
     renderEmpty();
     drawPlots(null);
@@ -319,43 +522,74 @@ function showSelected() {
   }
   renderResult(entry, { assumed: assumedGeometry() });
   drawPlots(entry);
+  if (entry.mainMs !== undefined) {
+    timings.fitAndDrawMs.push(performance.now() - t0);
+    entry.mainMs = undefined;
+  }
 }
 
 // ---------------------------------------------------------------------------
-// Input: files, drop, paste, examples
+// Input: files, folders, drop, paste, examples
 
-async function addFiles(files) {
-  for (const file of files) {
-    let bytes;
+/** Reads files' bytes (all at once: a dropped series arrives as one batch). */
+async function addFiles(files, options = {}) {
+  const items = await Promise.all(files.map(async (file) => {
     try {
-      bytes = new Uint8Array(await file.arrayBuffer());
+      return { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()), lastModified: file.lastModified ?? null };
     } catch (e) {
-      bytes = null;
+      return { name: file.name, bytes: null, readError: messageOf(e) };
     }
-    if (bytes === null) {
-      const entry = { id: nextId++, name: file.name, loaded: null, sha256: null, state: 'error', result: null, error: `${file.name}: cannot be read`, example: false };
-      entries.push(entry);
-      entry.row = makeRow(entry);
-      selectedId = entry.id;
-      for (const e of entries) updateRow(e);
-      showSelected();
-      continue;
+  }));
+  return addSpectra(items, options);
+}
+
+/** Every file under the dropped items, folders walked (where the browser allows it). */
+async function droppedFiles(dataTransfer) {
+  const entriesDropped = [...(dataTransfer?.items ?? [])]
+    .map((item) => (item.kind === 'file' && item.webkitGetAsEntry ? item.webkitGetAsEntry() : null));
+  if (!entriesDropped.some((e) => e?.isDirectory)) return [...(dataTransfer?.files ?? [])];
+  const files = [];
+  const walk = async (entry) => {
+    if (!entry) return;
+    if (entry.isFile) {
+      files.push(await new Promise((resolve, reject) => entry.file(resolve, reject)));
+    } else if (entry.isDirectory) {
+      const reader = entry.createReader();
+      // readEntries hands out a directory in batches until an empty one.
+      for (;;) {
+        const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+        if (!batch.length) break;
+        for (const child of batch) await walk(child);
+      }
     }
-    await addSpectrum(file.name, { bytes });
-  }
+  };
+  for (const entry of entriesDropped) await walk(entry);
+  files.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+  return files;
 }
 
 let pasteCount = 0;
 function addPasted(text) {
   if (!text || !text.trim()) return;
   pasteCount += 1;
-  addSpectrum(`pasted-${pasteCount}.txt`, { text });
+  addSpectra([{ name: `pasted-${pasteCount}.txt`, bytes: new TextEncoder().encode(text) }]);
+}
+
+async function fetchBytes(path) {
+  const response = await fetch(path);
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
 }
 
 async function loadExample(name) {
-  const response = await fetch(`www/examples/${name}`);
-  if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
-  return addSpectrum(name, { bytes: new Uint8Array(await response.arrayBuffer()) }, { example: true });
+  return addSpectra([{ name, bytes: await fetchBytes(`www/examples/${name}`) }], { example: true });
+}
+
+/** The bundled synthetic pressure series (two materials), listed in its index.json. */
+async function loadExampleSeries() {
+  const index = JSON.parse(new TextDecoder().decode(await fetchBytes('www/examples/series/index.json')));
+  const items = await Promise.all(index.files.map(async (name) => ({ name, bytes: await fetchBytes(`www/examples/series/${name}`) })));
+  return addSpectra(items, { example: true });
 }
 
 function wireInput() {
@@ -383,9 +617,11 @@ function wireInput() {
     ev.preventDefault();
     depth = 0;
     overlay.classList.remove('active');
-    const files = [...(ev.dataTransfer?.files ?? [])];
-    if (files.length) addFiles(files);
-    else addPasted(ev.dataTransfer?.getData('text/plain'));
+    const text = ev.dataTransfer?.getData('text/plain');
+    droppedFiles(ev.dataTransfer).then((files) => {
+      if (files.length) addFiles(files);
+      else addPasted(text);
+    }).catch((e) => showSettingsError(`the dropped files could not be read (${messageOf(e)})`));
   });
   document.addEventListener('paste', (ev) => {
     const target = ev.target;
@@ -402,6 +638,14 @@ function wireInput() {
   for (const button of document.querySelectorAll('[data-example]')) {
     button.addEventListener('click', () => loadExample(button.dataset.example).catch((e) => showSettingsError(messageOf(e))));
   }
+  $('#example-series').addEventListener('click', () => loadExampleSeries().catch((e) => showSettingsError(messageOf(e))));
+  const folder = $('#spectrum-folder');
+  $('#choose-folder').addEventListener('click', () => folder.click());
+  folder.addEventListener('change', async () => {
+    const files = [...folder.files].sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+    folder.value = '';
+    await addFiles(files);
+  });
 }
 
 function wireSettings() {
@@ -449,6 +693,32 @@ function pngCaption(entry) {
     `sigmafit ${sigmafitVersion}`,
   ].join(' · ');
   return [first, second, third];
+}
+
+/** The caption under the exported series plot: what, which files, the settings in force. */
+function seriesCaption() {
+  const shown = series.ordered();
+  const labels = [...new Set(shown.map((e) => e.placement?.series ?? e.name))];
+  const synthetic = shown.some((e) => e.example) ? ' (synthetic example)' : '';
+  const s = lastGoodSettings ?? {};
+  const ownThickness = shown.filter((e) => e.thicknessMm).length;
+  return [
+    `σ_eff against stack pressure: ${labels.join(', ')}${synthetic}`,
+    `${shown.length} spectra · loading filled, unloading hollow · d = ${s.thickness_mm ?? '—'} mm${ownThickness ? ` (${ownThickness} with their own d)` : ''}, D = ${s.diameter_mm ?? '—'} mm`,
+    `${s.circuit ?? 'auto'} · ${s.weighting ?? ''} weighting · sigmafit ${sigmafitVersion}`,
+  ];
+}
+
+/** The SVG with what it was made from: version, settings, and every file with its SHA-256. */
+function withSvgProvenance(svgText, rows) {
+  const provenance = {
+    generator: `sigmafit ${sigmafitVersion} (web page)`,
+    exported_at: new Date().toISOString(),
+    settings: exportSettings(),
+    files: rows.map((r) => ({ file: r.entry.name, sha256: r.entry.sha256, synthetic: Boolean(r.entry.example), series: r.series, pressure_mpa: r.pressure_mpa, branch: r.branch })),
+  };
+  const escaped = JSON.stringify(provenance, null, 1).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return svgText.replace(/<svg\b[^>]*>/, (open) => `${open}\n<metadata id="sigmafit-provenance">${escaped}</metadata>`);
 }
 
 /**
@@ -501,7 +771,7 @@ function wireExport() {
     download(`sigmafit-results-${stamp()}.json`, 'application/json', exportJson(exported(), sigmafitVersion, exportSettings()));
   });
   $('#export-fit-table').addEventListener('click', () => {
-    const entry = entries.find((e) => e.id === selectedId);
+    const entry = byId.get(selectedId);
     if (!entry?.loaded || entry.state !== 'done') return;
     try {
       download(`${baseName(entry)}_data-and-fit.csv`, 'text/csv', entry.loaded.fitTableCsv());
@@ -509,10 +779,42 @@ function wireExport() {
       showSettingsError(messageOf(e));
     }
   });
+  const seriesRows = () => series.ordered().filter((e) => exported().includes(e)).map((entry) => {
+    const p = entry.placement;
+    const input = entry.seriesRow?.cells$?.pressureInput;
+    return {
+      entry, series: p?.series ?? '', order: p?.order ?? null, cycle: p?.cycle ?? null, branch: p?.branch ?? '',
+      pressure_mpa: pressureOf(entry), pressure_source: input?.dataset.source ?? '',
+      thickness_mm: entry.thicknessValueMm ?? exportSettings()?.thickness_mm ?? null,
+    };
+  });
+  $('#series-export-csv').addEventListener('click', () => {
+    download(`sigmafit-series-${stamp()}.csv`, 'text/csv', exportSeriesCsv(seriesRows(), sigmafitVersion, exportSettings()));
+  });
+  $('#series-export-png').addEventListener('click', () => {
+    const rect = $('#plot-series').getBoundingClientRect();
+    const plot = document.createElement('canvas');
+    plot.width = Math.max(1, Math.round(rect.width * PNG_SCALE));
+    plot.height = Math.max(1, Math.round(rect.height * PNG_SCALE));
+    series.drawOnto(plot, PNG_SCALE);
+    const out = withCaption(plot, seriesCaption(), PNG_SCALE);
+    out.toBlob((blob) => blob && download(`sigmafit-series-${stamp()}.png`, 'image/png', blob));
+  });
+  $('#series-export-svg').addEventListener('click', () => {
+    const rect = $('#plot-series').getBoundingClientRect();
+    let svgText;
+    try {
+      svgText = series.svg(Math.round(rect.width) || 800, Math.round(rect.height) || 500);
+    } catch (e) {
+      showSettingsError(messageOf(e));
+      return;
+    }
+    download(`sigmafit-series-${stamp()}.svg`, 'image/svg+xml', withSvgProvenance(svgText, seriesRows()));
+  });
   for (const button of document.querySelectorAll('[data-png]')) {
     button.addEventListener('click', () => {
       const kind = button.dataset.png;
-      const entry = entries.find((e) => e.id === selectedId);
+      const entry = byId.get(selectedId);
       if (!entry?.loaded) return;
       // Drawn again at twice the on-screen size, then a caption strip says what it shows.
       const rect = canvases[kind]().getBoundingClientRect();
@@ -560,7 +862,7 @@ function wireResize() {
   let timer = null;
   const redraw = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => drawPlots(entries.find((e) => e.id === selectedId) ?? null), 80);
+    timer = setTimeout(() => drawPlots(byId.get(selectedId) ?? null), 80);
   };
   window.addEventListener('resize', () => {
     if (window.innerWidth !== last) {
@@ -578,8 +880,85 @@ function wireResize() {
 
 // ---------------------------------------------------------------------------
 
+/** The progress bar and cancel button of the fits in the workers. */
+const progress = {
+  total: 0,
+  done: 0,
+  start(total) {
+    this.total = total;
+    this.done = 0;
+    this.show();
+  },
+  step() {
+    this.done = Math.min(this.total, this.done + 1);
+    if (this.timer === undefined) this.timer = setTimeout(() => { this.timer = undefined; this.show(); }, PAINT_INTERVAL_MS);
+  },
+  finish(failure) {
+    this.done = this.total;
+    this.show(failure);
+  },
+  show(failure = null) {
+    const box = $('#fit-progress');
+    const running = this.done < this.total;
+    box.hidden = !running && !failure;
+    const bar = $('#fit-progress-bar');
+    bar.max = Math.max(1, this.total);
+    bar.value = this.done;
+    $('#fit-progress-text').textContent = failure
+      ? `Fitting stopped: ${failure}`
+      : `Fitting ${this.done} of ${this.total} spectra`;
+    $('#fit-cancel').hidden = !running;
+  },
+};
+
+let pool = null;
+const series = new SeriesView({
+  entries: () => entries,
+  selectedId: () => selectedId,
+  select: (id) => selectEntry(id, { scroll: true }),
+  pressureOf,
+  edited: (entry, what) => {
+    // A typed pressure moves the spectrum in its series; a thickness changes its σ.
+    if (what === 'pressure' || what === 'label') {
+      placeAll();
+      series.placementsChanged();
+    }
+    if (what === 'thickness') scheduleFits();
+    if (entry?.id === selectedId) showSelected();
+  },
+});
+
+function wireProgress() {
+  $('#fit-cancel').addEventListener('click', () => {
+    pool?.cancel();
+    for (const e of entries) {
+      if (e.state === 'fitting' && e.fitKey !== e.pendingKey) {
+        e.state = 'cancelled';
+        e.error = 'fit cancelled; change a setting or press Refit to fit it';
+        markDirty(e);
+      }
+      e.pendingKey = undefined;
+    }
+    progress.total = progress.done;
+    progress.show();
+  });
+}
+
+/** The core compiled once, for this thread and every worker. */
+async function compileCore() {
+  const url = new URL('../pkg/sigmafit_bg.wasm', import.meta.url);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url.pathname}: HTTP ${response.status}`);
+  return WebAssembly.compileStreaming ? WebAssembly.compileStreaming(response) : WebAssembly.compile(await response.arrayBuffer());
+}
+
 async function main() {
-  await init();
+  const module = await compileCore();
+  await init({ module_or_path: module });
+  // ?workers=N sets the pool's size (the series benchmark's one-worker baseline).
+  const asked = Number(new URLSearchParams(window.location.search).get('workers'));
+  pool = Number.isInteger(asked) && asked > 0 ? new FitPool(module, asked) : new FitPool(module);
+  window.sigmafitPoolSize = pool.size;
   buildSettingsForm($('#settings'));
   sigmafitVersion = version();
   $('#version').textContent = `v${sigmafitVersion}`;
@@ -589,6 +968,8 @@ async function main() {
   wireExport();
   wireSidebarHeight();
   wireResize();
+  wireProgress();
+  series.wire();
   lastGoodSettings = currentSettings();
   try {
     await loadExample(EXAMPLE);
