@@ -194,9 +194,18 @@ pub struct LoadedSpectrum {
     spectrum: Spectrum,
     sha256: String,
     outcome: Option<Outcome>,
-    curve: (Vec<f64>, Vec<Complex64>),
-    model_at_data: Vec<Complex64>,
+    /// The model drawn over the data, computed at the first draw after a fit (a worker
+    /// that never draws never pays for it).
+    curves: std::cell::OnceCell<ModelCurves>,
     header_pressure_mpa: Option<f64>,
+}
+
+/// The fitted model on a fine grid (the line) and at the data (the residuals).
+#[derive(Default)]
+struct ModelCurves {
+    freq_hz: Vec<f64>,
+    z: Vec<Complex64>,
+    at_data: Vec<Complex64>,
 }
 
 /// A sub-millisecond clock where there is one (`performance` of the page or of a
@@ -244,8 +253,7 @@ impl LoadedSpectrum {
             spectrum,
             sha256,
             outcome: None,
-            curve: (Vec::new(), Vec::new()),
-            model_at_data: Vec::new(),
+            curves: std::cell::OnceCell::new(),
         })
     }
 }
@@ -275,14 +283,14 @@ impl LoadedSpectrum {
     }
 
     /// Fits with `settings` (keys of the settings schema, values as typed) and returns
-    /// `{provenance, analysis, report, fit_ms, start_hint}`; throws a settings or analysis
-    /// error. `hint` (optional) is the `start_hint` of the previous spectrum of a series:
+    /// `{provenance, analysis, report, fit_ms, start_hint}` as JSON text (for `JSON.parse`:
+    /// far cheaper than building the object field by field across the boundary, and a
+    /// worker posts the text as it is); throws a settings or analysis error. `hint` (optional) is the `start_hint` of the previous spectrum of a series:
     /// the fit starts there when that is closer than the automatic guess.
     /// A failed fit forgets the previous one, so plots never show a stale model.
-    pub fn analyse(&mut self, settings: JsValue, hint: JsValue) -> Result<JsValue, JsValue> {
+    pub fn analyse(&mut self, settings: JsValue, hint: JsValue) -> Result<String, JsValue> {
         self.outcome = None;
-        self.curve = (Vec::new(), Vec::new());
-        self.model_at_data.clear();
+        self.curves = std::cell::OnceCell::new();
         let (input, settings) = read_settings(settings)?;
         // A hint that does not read is no hint: the fit starts from the data as usual.
         let hint: Option<StartHint> = if hint.is_undefined() || hint.is_null() {
@@ -309,11 +317,7 @@ impl LoadedSpectrum {
             fit_ms,
             start_hint: outcome.start_hint(),
         };
-        let value = to_js(&result)?;
-        let curve_f = log_grid(self.spectrum.f_min(), self.spectrum.f_max(), CURVE_PER_DECADE);
-        let curve_z = outcome.fit.model(&curve_f);
-        self.curve = (curve_f, curve_z);
-        self.model_at_data = outcome.fit.model(&self.spectrum.freq_hz);
+        let value = serde_json::to_string(&result).map_err(other_error)?;
         self.outcome = Some(outcome);
         Ok(value)
     }
@@ -346,13 +350,24 @@ impl LoadedSpectrum {
             CanvasBackend::with_canvas_object(canvas).ok_or_else(|| other_error("this canvas has no 2D context"))?;
         let root = backend.into_drawing_area();
         let no_mask = Vec::new();
+        let curves = self.curves.get_or_init(|| match &self.outcome {
+            Some(outcome) => {
+                let freq_hz = log_grid(self.spectrum.f_min(), self.spectrum.f_max(), CURVE_PER_DECADE);
+                ModelCurves {
+                    z: outcome.fit.model(&freq_hz),
+                    at_data: outcome.fit.model(&self.spectrum.freq_hz),
+                    freq_hz,
+                }
+            }
+            None => ModelCurves::default(),
+        });
         let data = PlotData {
             freq_hz: &self.spectrum.freq_hz,
             z: &self.spectrum.z,
             fitted_mask: self.outcome.as_ref().map_or(&no_mask, |o| &o.fit.fitted),
-            curve_freq_hz: &self.curve.0,
-            curve_z: &self.curve.1,
-            model_at_data: &self.model_at_data,
+            curve_freq_hz: &curves.freq_hz,
+            curve_z: &curves.z,
+            model_at_data: &curves.at_data,
         };
         draw(&root, &data, &plot_style(scale)).map_err(other_error)?;
         root.present().map_err(|e| other_error(format!("plot error: {e}")))
@@ -391,10 +406,12 @@ fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result
     serde_wasm_bindgen::from_value(value).map_err(|e| other_error(format!("{what}: {e}")))
 }
 
-/// The series key, run index and pressure (MPa) a file's name gives, `{series, run, pressure_mpa}`.
-#[wasm_bindgen(js_name = describeName)]
-pub fn describe_name(file_name: &str) -> Result<JsValue, JsValue> {
-    to_js(&series::name_info(file_name))
+/// The series key, run index and pressure (MPa) each file's name gives,
+/// `[{series, run, pressure_mpa}]` (one call for a whole drop).
+#[wasm_bindgen(js_name = describeNames)]
+pub fn describe_names(file_names: Vec<String>) -> Result<JsValue, JsValue> {
+    let described: Vec<series::NameInfo> = file_names.iter().map(|name| series::name_info(name)).collect();
+    to_js(&described)
 }
 
 /// Measurement order, branch and cycle of each member (`{series, run, modified_ms, given,

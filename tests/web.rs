@@ -3,7 +3,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use sigmafit::web::{
-    LoadedSpectrum, check_settings, format_hz, format_with_error, settings_schema, sha256_hex, version,
+    LoadedSpectrum, check_settings, describe_names, format_hz, format_with_error, place_series, series_svg,
+    settings_schema, sha256_hex, summarise_series, version,
 };
 use std::f64::consts::{FRAC_PI_2, PI, TAU};
 use wasm_bindgen::{JsCast, JsValue};
@@ -77,7 +78,10 @@ fn semicircle_spectrum_gives_kind_and_sigma() {
     assert_eq!(s.file_name(), "b.csv");
     assert_eq!(s.n_points(), 71);
     assert_eq!(s.sha256().len(), 64);
-    let result = s.analyse(settings(PELLET), JsValue::UNDEFINED).expect("fits");
+    let result = s
+        .analyse(settings(PELLET), JsValue::UNDEFINED)
+        .map(|json| js_sys::JSON::parse(&json).expect("the result is JSON"))
+        .expect("fits");
     assert_eq!(text(&result, "analysis.kind"), "semicircle");
     let truth = 0.1 / ((r1 + r2) * area_cm2());
     let sigma = num(&result, "analysis.sigma_S_per_cm.value");
@@ -110,7 +114,10 @@ fn inductive_spectrum_gives_kind_and_sigma() {
     let (r0, alpha) = (2.5, -0.95);
     let q = (TAU * 1e6).powf(-alpha) * (-alpha * FRAC_PI_2).sin() / r0;
     let mut s = LoadedSpectrum::new(&inductive_csv(r0, q, alpha), "a.csv").expect("parses");
-    let result = s.analyse(settings(PELLET), JsValue::UNDEFINED).expect("fits");
+    let result = s
+        .analyse(settings(PELLET), JsValue::UNDEFINED)
+        .map(|json| js_sys::JSON::parse(&json).expect("the result is JSON"))
+        .expect("fits");
     assert_eq!(text(&result, "analysis.kind"), "inductive");
     let truth = 0.1 / (r0 * area_cm2());
     let sigma = num(&result, "analysis.sigma_S_per_cm.value");
@@ -155,6 +162,7 @@ fn bad_circuit_string_is_an_error() {
     let mut s = LoadedSpectrum::new(&semicircle_csv(40.0, 960.0, 2e-8, 0.9), "b.csv").expect("parses");
     let error = s
         .analyse(settings(r#"{"circuit": "R1-p(R2,Q9"}"#), JsValue::UNDEFINED)
+        .map(|json| js_sys::JSON::parse(&json).expect("the result is JSON"))
         .err()
         .map(error_message)
         .unwrap_or_default();
@@ -170,6 +178,7 @@ fn bad_circuit_string_is_an_error() {
             settings(r#"{"circuit": "R1-p(R2,C2)", "thickness_mm": 1, "diameter_mm": 10}"#),
             JsValue::UNDEFINED,
         )
+        .map(|json| js_sys::JSON::parse(&json).expect("the result is JSON"))
         .expect("fits");
     assert_eq!(text(&result, "analysis.kind"), "custom");
 }
@@ -255,6 +264,7 @@ fn settings_are_validated() {
     let mut s = LoadedSpectrum::new(&semicircle_csv(40.0, 960.0, 2e-8, 0.9), "b.csv").expect("parses");
     let message = s
         .analyse(settings(r#"{"fmin_hz": 1e7}"#), JsValue::UNDEFINED)
+        .map(|json| js_sys::JSON::parse(&json).expect("the result is JSON"))
         .err()
         .map(error_message)
         .unwrap_or_default();
@@ -302,7 +312,9 @@ fn plots_draw_on_a_canvas() {
     let mut s = LoadedSpectrum::new(&semicircle_csv(40.0, 960.0, 2e-8, 0.9), "b.csv").expect("parses");
     // Before a fit: data only.
     assert!(s.draw_nyquist(canvas.clone(), 2.0).is_ok());
-    s.analyse(settings(PELLET), JsValue::UNDEFINED).expect("fits");
+    s.analyse(settings(PELLET), JsValue::UNDEFINED)
+        .map(|json| js_sys::JSON::parse(&json).expect("the result is JSON"))
+        .expect("fits");
     assert!(s.draw_nyquist(canvas.clone(), 2.0).is_ok());
     assert!(s.draw_bode(canvas.clone(), 2.0).is_ok());
     assert!(s.draw_residuals(canvas.clone(), 2.0).is_ok());
@@ -335,4 +347,71 @@ fn sha256_is_of_the_raw_bytes() {
         .map(error_message)
         .unwrap_or_default();
     assert!(error.contains("junk.csv"), "{error}");
+}
+
+#[wasm_bindgen_test]
+fn a_series_is_placed_and_summarised_across_the_boundary() {
+    let names = vec![
+        "NMC_01_10MPa.csv".to_string(),
+        "NMC_02_0,1GPa.csv".to_string(),
+        "x.csv".to_string(),
+    ];
+    let described = describe_names(names).expect("describes");
+    assert_eq!(
+        num(&js_sys::Reflect::get(&described, &1.into()).unwrap(), "pressure_mpa"),
+        100.0
+    );
+    assert_eq!(
+        text(&js_sys::Reflect::get(&described, &0.into()).unwrap(), "series"),
+        "NMC"
+    );
+    // 10, 100, 50, 10, 100 MPa in run order: loading, loading, unloading, unloading, loading (cycle 2).
+    let members = settings(
+        r#"[{"series":"s","run":1,"given":0,"pressure_mpa":10},{"series":"s","run":2,"given":1,"pressure_mpa":100},
+            {"series":"s","run":3,"given":2,"pressure_mpa":50},{"series":"s","run":4,"given":3,"pressure_mpa":10},
+            {"series":"s","run":5,"given":4,"pressure_mpa":100}]"#,
+    );
+    let placed = place_series(members).expect("places");
+    let branch = |i: u32| text(&js_sys::Reflect::get(&placed, &i.into()).unwrap(), "branch");
+    let cycle = |i: u32| num(&js_sys::Reflect::get(&placed, &i.into()).unwrap(), "cycle");
+    assert_eq!(
+        (0..5).map(branch).collect::<Vec<_>>(),
+        ["loading", "loading", "unloading", "unloading", "loading"]
+    );
+    assert_eq!(cycle(4), 2.0);
+    let points = settings(
+        r#"[{"pressure_mpa":10,"branch":"loading","cycle":1,"sigma_s_per_cm":1e-4},
+            {"pressure_mpa":100,"branch":"loading","cycle":1,"sigma_s_per_cm":1e-2},
+            {"pressure_mpa":10,"branch":"unloading","cycle":1,"sigma_s_per_cm":4e-3}]"#,
+    );
+    let summary = summarise_series(points.clone()).expect("summarises");
+    let first = js_sys::Reflect::get(&summary, &0.into()).unwrap();
+    assert_eq!(num(&first, "sigma_at_max.value"), 1e-2);
+    assert!((num(&first, "end_over_max.value") - 0.4).abs() < 1e-12);
+    let lines = get(&first, "lines");
+    assert!(js_sys::Array::from(&lines).length() >= 3);
+    let plot = settings(&format!(
+        r#"{{"series":[{{"label":"NMC","points":{}}}],"pressure_axis":"log"}}"#,
+        js_sys::JSON::stringify(&points).unwrap()
+    ));
+    let svg = series_svg(plot, 600, 400).expect("draws");
+    assert!(svg.starts_with("<svg") && svg.contains("NMC"));
+}
+
+#[wasm_bindgen_test]
+fn a_fit_started_from_its_own_result_says_previous() {
+    let mut s = LoadedSpectrum::new(&semicircle_csv(40.0, 960.0, 2e-8, 0.9), "arc.csv").expect("parses");
+    let cold = js_sys::JSON::parse(&s.analyse(settings(PELLET), JsValue::UNDEFINED).expect("fits")).unwrap();
+    assert_eq!(text(&cold, "analysis.start"), "automatic");
+    let hint = get(&cold, "start_hint");
+    let warm = js_sys::JSON::parse(&s.analyse(settings(PELLET), hint).expect("fits")).unwrap();
+    assert_eq!(text(&warm, "analysis.start"), "previous");
+    let (a, b) = (
+        num(&cold, "analysis.r_con_ohm.value"),
+        num(&warm, "analysis.r_con_ohm.value"),
+    );
+    assert!((a / b - 1.0).abs() < 1e-6, "{a} vs {b}");
+    // A hint that does not read is no hint.
+    let junk = js_sys::JSON::parse(&s.analyse(settings(PELLET), "nonsense".into()).expect("fits")).unwrap();
+    assert_eq!(text(&junk, "analysis.start"), "automatic");
 }

@@ -1,7 +1,7 @@
 // sigmafit page: loads the WebAssembly core, keeps the list of spectra, refits
 // on every settings change and draws the results. No framework, no bundler.
 
-import init, { LoadedSpectrum, checkSettings, effectiveSettings, version, describeName, placeSeries, sha256Hex } from '../pkg/sigmafit.js';
+import init, { LoadedSpectrum, checkSettings, effectiveSettings, version, describeNames, placeSeries, sha256Hex } from '../pkg/sigmafit.js';
 import { buildSettingsForm, readSettings, inputForError, CUSTOM_CIRCUIT } from './settings.js';
 import { renderResult, renderEmpty, qualityBadges } from './views.js';
 import { exportCsv, exportJson, exportSeriesCsv, exportedEntries, download } from './export.js';
@@ -106,30 +106,36 @@ function messageOf(e) {
 // ---------------------------------------------------------------------------
 // The list of spectra
 
+/** The sidebar row every spectrum gets, cloned from one template (cheap for a thousand). */
+const ROW_TEMPLATE = (() => {
+  const template = document.createElement('template');
+  template.innerHTML = '<li class="spectrum-row" data-spectrum-row>'
+    + '<button type="button" class="row-select"><span class="row-name"></span><span class="row-right"><span class="row-badges"></span><span class="row-value"></span></span></button>'
+    + '<button type="button" class="row-remove" data-remove>×</button><p class="row-error" hidden></p></li>';
+  return template.content.firstElementChild;
+})();
+
 function makeRow(entry) {
-  const li = document.createElement('li');
-  li.className = 'spectrum-row';
-  li.dataset.spectrumRow = '';
+  const li = ROW_TEMPLATE.cloneNode(true);
   li.dataset.file = entry.name;
-  const select = document.createElement('button');
-  select.type = 'button';
-  select.className = 'row-select';
-  select.innerHTML = '<span class="row-name"></span><span class="row-right"><span class="row-badges"></span><span class="row-value"></span></span>';
-  setRowName(select.querySelector('.row-name'), entry.name);
+  li.dataset.id = String(entry.id);
+  const [select, remove] = li.children;
+  setRowName(select.firstElementChild, entry.name);
   select.title = entry.name;
-  select.addEventListener('click', () => selectEntry(entry.id));
-  const remove = document.createElement('button');
-  remove.type = 'button';
-  remove.className = 'row-remove';
   remove.title = `Remove ${entry.name}`;
   remove.setAttribute('aria-label', `Remove ${entry.name}`);
-  remove.textContent = '×';
-  remove.addEventListener('click', () => removeEntry(entry.id));
-  const err = document.createElement('p');
-  err.className = 'row-error';
-  err.hidden = true;
-  li.append(select, remove, err);
   return li;
+}
+
+/** One listener for the list: select a spectrum, or remove it. */
+function wireList() {
+  $('#spectrum-list').addEventListener('click', (ev) => {
+    const li = ev.target.closest('[data-spectrum-row]');
+    if (!li) return;
+    const id = Number(li.dataset.id);
+    if (ev.target.closest('[data-remove]')) removeEntry(id);
+    else if (ev.target.closest('.row-select')) selectEntry(id);
+  });
 }
 
 /** Characters kept at the end of a long file name (where pressure, sample, date go). */
@@ -166,8 +172,13 @@ function updateRow(entry) {
   else if (entry.result && !entry.result.analysis?.r_con_ohm) value.textContent = 'no R_con';
   else value.textContent = entry.result ? 'R_con only (no d, D)' : '';
   value.className = `row-value state-${entry.state}`;
-  const badges = li.querySelector('.row-badges');
-  badges.replaceChildren(...(entry.state === 'done' && entry.result ? qualityBadges(entry.result.analysis, true, entry.result.report) : []));
+  // Badges are made again only for a new result (a thousand rows get painted as results stream in).
+  if (li.shownResult !== entry.result || li.shownState !== entry.state) {
+    li.shownResult = entry.result;
+    li.shownState = entry.state;
+    const badges = li.querySelector('.row-badges');
+    badges.replaceChildren(...(entry.state === 'done' && entry.result ? qualityBadges(entry.result.analysis, true, entry.result.report) : []));
+  }
   err.hidden = !entry.error;
   err.textContent = entry.error ?? '';
 }
@@ -183,15 +194,44 @@ function markDirty(entry) {
   if (paintTimer === null) paintTimer = setTimeout(paint, PAINT_INTERVAL_MS);
 }
 
+/** Rows painted per task: more wait for the next one, so no task runs long. */
+const ROWS_PER_TASK = 60;
+
 function paint() {
   paintTimer = null;
+  let painted = 0;
   for (const entry of dirty) {
-    if (entry.removed) continue;
+    dirty.delete(entry);
+    if (entry.removed || !entry.row) continue;
     updateRow(entry);
     series.updateRow(entry);
+    painted += 1;
+    if (painted >= ROWS_PER_TASK) break;
   }
-  dirty.clear();
-  series.refresh({ streaming: progress.done < progress.total });
+  if (dirty.size) {
+    paintTimer = setTimeout(paint, 0);
+    return;
+  }
+  // The plot and summary in a task of their own.
+  setTimeout(() => series.refresh({ streaming: progress.done < progress.total }), 0);
+  updateListFold();
+}
+
+/**
+ * A long list in the sidebar helps no one (the series table shows every spectrum): past
+ * LIST_UNFOLDED_MAX rows it is folded away unless the user unfolds it. The rows stay in
+ * the document, updated, with their hooks.
+ */
+const LIST_UNFOLDED_MAX = 30;
+let listUnfolded = false;
+
+function updateListFold() {
+  const folded = entries.length > LIST_UNFOLDED_MAX && !listUnfolded;
+  $('#spectrum-list').classList.toggle('folded', folded);
+  const note = $('#list-fold');
+  note.hidden = entries.length <= LIST_UNFOLDED_MAX;
+  $('#list-fold-text').textContent = `${entries.length} spectra${folded ? ': each is a row of the series table' : ''}`;
+  $('#list-fold-toggle').textContent = folded ? 'Show them here too' : 'Fold this list';
 }
 
 function selectEntry(id, { scroll = false } = {}) {
@@ -199,7 +239,7 @@ function selectEntry(id, { scroll = false } = {}) {
   selectedId = id;
   const entry = byId.get(id);
   for (const e of [previous, entry]) {
-    if (e) {
+    if (e?.row) {
       updateRow(e);
       series.updateRow(e);
     }
@@ -214,14 +254,14 @@ function removeEntry(id) {
   const [entry] = entries.splice(i, 1);
   entry.removed = true;
   byId.delete(id);
-  entry.row.remove();
+  entry.row?.remove();
   entry.loaded?.free();
   placeAll();
   series.rebuild();
   if (selectedId === id) {
     const next = entries[Math.min(i, entries.length - 1)];
     selectedId = next ? next.id : null;
-    if (next) updateRow(next);
+    if (next?.row) updateRow(next);
     showSelected();
   }
   updateExportButtons();
@@ -265,37 +305,60 @@ function placeAll() {
  */
 function addSpectra(items, { example = false } = {}) {
   const added = [];
-  const fragment = document.createDocumentFragment();
-  for (const item of items) {
+  const described = describeNames(items.map((item) => item.name));
+  items.forEach((item, i) => {
     const entry = {
-      id: nextId++, given: nextGiven++, name: item.name, bytes: item.bytes, lastModified: item.lastModified ?? null,
+      id: nextId++, given: nextGiven++, name: item.name, bytes: item.bytes ?? null, file: item.file ?? null,
+      lastModified: item.lastModified ?? null,
       example, sha256: null, state: 'fitting', result: null, error: null, loaded: null, fitKey: null,
       headerPressureMpa: null, typedPressureMpa: null, thicknessMm: null, seriesLabel: null,
-      nameInfo: describeName(item.name), placement: null, hintOffered: null, mainKey: null,
+      nameInfo: described[i] ?? null, placement: null, hintOffered: null, mainKey: null, row: null,
     };
     if (item.readError) {
       entry.state = 'error';
       entry.error = `${item.name}: cannot be read (${item.readError})`;
       entry.importFailed = true;
-      entry.sha256 = null;
     }
-    entry.row = makeRow(entry);
-    fragment.append(entry.row);
     entries.push(entry);
     byId.set(entry.id, entry);
     added.push(entry);
-  }
-  $('#spectrum-list').append(fragment);
+  });
   const previous = byId.get(selectedId);
   if (added.length) selectedId = added[added.length - 1].id;
   placeAll();
-  series.rebuild();
-  for (const entry of added) updateRow(entry);
-  if (previous) updateRow(previous);
-  updateExportButtons();
+  // The fits start at once; the rows are built meanwhile, a chunk per task.
   scheduleFits();
+  inChunks(added, ROWS_PER_TASK, (chunk) => {
+    const fragment = document.createDocumentFragment();
+    for (const entry of chunk) {
+      if (entry.removed) continue;
+      entry.row = makeRow(entry);
+      updateRow(entry);
+      fragment.append(entry.row);
+    }
+    $('#spectrum-list').append(fragment);
+  }, updateListFold);
+  series.rebuild();
+  if (previous?.row) updateRow(previous);
+  updateListFold();
+  updateExportButtons();
   showSelected();
   return added;
+}
+
+/**
+ * Runs `work` over `list` in chunks of `size`: the first chunk now, each further one in
+ * a task of its own, so that a thousand rows never make one long task. Then `done`.
+ */
+function inChunks(list, size, work, done = () => {}) {
+  let start = 0;
+  const step = () => {
+    work(list.slice(start, start + size));
+    start += size;
+    if (start < list.length) setTimeout(step, 0);
+    else done();
+  };
+  step();
 }
 
 let lastGoodSettings = null;
@@ -315,7 +378,7 @@ function wantedKey(entry, settings) {
 function scheduleFits() {
   const settings = lastGoodSettings;
   if (!settings || !pool) return;
-  const todo = entries.filter((e) => !e.importFailed && e.bytes && e.fitKey !== wantedKey(e, settings));
+  const todo = entries.filter((e) => !e.importFailed && (e.bytes || e.file) && e.fitKey !== wantedKey(e, settings));
   for (const e of todo) {
     if (e.state !== 'fitting') {
       e.state = 'fitting';
@@ -352,7 +415,8 @@ function chunked(todo, settings) {
         const entrySettings = settingsFor(e, settings);
         const key = JSON.stringify(entrySettings);
         e.pendingKey = key;
-        return { id: e.id, name: e.name, bytes: e.bytes, settings: entrySettings, key };
+        // A File crosses to the worker by reference: the worker reads it, not this thread.
+        return { id: e.id, name: e.name, bytes: e.bytes, file: e.bytes ? null : e.file, settings: entrySettings, key };
       }));
     }
   }
@@ -371,11 +435,11 @@ function onWorkerResult(message) {
   }
   entry.fitKey = entry.pendingKey;
   entry.hintOffered = message.hintOffered ?? null;
-  if (message.result) {
-    entry.result = message.result;
+  if (message.resultJson) {
+    entry.result = JSON.parse(message.resultJson);
     entry.error = null;
     entry.state = 'done';
-    timings.fitMs.push(message.result.fit_ms);
+    timings.fitMs.push(entry.result.fit_ms);
   } else {
     entry.result = null;
     entry.error = message.error?.message ?? 'not fitted';
@@ -395,7 +459,11 @@ function onWorkerResult(message) {
  */
 function fitSelectedHere(entry) {
   const settings = lastGoodSettings;
-  if (!settings || entry.importFailed || !entry.bytes) return;
+  if (!settings || entry.importFailed) return;
+  if (!entry.bytes) {
+    readBytes(entry);
+    return;
+  }
   const entrySettings = settingsFor(entry, settings);
   const key = JSON.stringify(entrySettings);
   const hintKey = JSON.stringify(entry.hintOffered ?? null);
@@ -414,7 +482,7 @@ function fitSelectedHere(entry) {
     return;
   }
   try {
-    entry.result = entry.loaded.analyse(entrySettings, entry.hintOffered ?? undefined);
+    entry.result = JSON.parse(entry.loaded.analyse(entrySettings, entry.hintOffered ?? undefined));
     entry.error = null;
     entry.state = 'done';
   } catch (e) {
@@ -531,16 +599,28 @@ function showSelected() {
 // ---------------------------------------------------------------------------
 // Input: files, folders, drop, paste, examples
 
-/** Reads files' bytes (all at once: a dropped series arrives as one batch). */
-async function addFiles(files, options = {}) {
-  const items = await Promise.all(files.map(async (file) => {
-    try {
-      return { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()), lastModified: file.lastModified ?? null };
-    } catch (e) {
-      return { name: file.name, bytes: null, readError: messageOf(e) };
-    }
-  }));
-  return addSpectra(items, options);
+/**
+ * Takes files as they are: the workers read them (this thread reads only the one it
+ * shows, when it shows it), so a thousand files do not keep this thread busy.
+ */
+function addFiles(files, options = {}) {
+  return addSpectra(files.map((file) => ({ name: file.name, file, lastModified: file.lastModified ?? null })), options);
+}
+
+/** The file's bytes on this thread (for the selected spectrum's own fit and plots). */
+function readBytes(entry) {
+  if (entry.reading || !entry.file) return;
+  entry.reading = entry.file.arrayBuffer().then((buffer) => {
+    entry.bytes = new Uint8Array(buffer);
+  }, (e) => {
+    entry.state = 'error';
+    entry.error = `${entry.name}: cannot be read (${messageOf(e)})`;
+    entry.importFailed = true;
+    markDirty(entry);
+  }).finally(() => {
+    entry.reading = null;
+    if (entry.id === selectedId) showSelected();
+  });
 }
 
 /** Every file under the dropped items, folders walked (where the browser allows it). */
@@ -928,6 +1008,13 @@ const series = new SeriesView({
   },
 });
 
+function wireListFold() {
+  $('#list-fold-toggle').addEventListener('click', () => {
+    listUnfolded = !listUnfolded;
+    updateListFold();
+  });
+}
+
 function wireProgress() {
   $('#fit-cancel').addEventListener('click', () => {
     pool?.cancel();
@@ -959,6 +1046,8 @@ async function main() {
   const asked = Number(new URLSearchParams(window.location.search).get('workers'));
   pool = Number.isInteger(asked) && asked > 0 ? new FitPool(module, asked) : new FitPool(module);
   window.sigmafitPoolSize = pool.size;
+  // Where each worker's time went (read, fit, parse of the result, posting): for the bench.
+  timings.workers = () => pool.workers.map((slot) => slot.stats ?? null);
   buildSettingsForm($('#settings'));
   sigmafitVersion = version();
   $('#version').textContent = `v${sigmafitVersion}`;
@@ -969,6 +1058,8 @@ async function main() {
   wireSidebarHeight();
   wireResize();
   wireProgress();
+  wireList();
+  wireListFold();
   series.wire();
   lastGoodSettings = currentSettings();
   try {

@@ -91,10 +91,13 @@ export class FitPool {
     if (message.type === 'ready') {
       slot.ready = true;
       this.feed(slot);
-    } else if (message.type === 'result') {
-      slot.busy?.doneIds.push(message.id);
-      if (message.gen === this.gen) this.handlers?.result?.(message);
+    } else if (message.type === 'results') {
+      for (const result of message.results) {
+        slot.busy?.doneIds.push(result.id);
+        if (result.gen === this.gen) this.handlers?.result?.(result);
+      }
     } else if (message.type === 'chunk-done') {
+      slot.stats = message.stats;
       this.finishChunk(slot);
     } else if (message.type === 'fatal') {
       this.onFatal(slot, message.message, Boolean(message.reported));

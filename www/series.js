@@ -10,16 +10,25 @@ import { qualityBadges } from './views.js';
 
 const $ = (sel) => document.querySelector(sel);
 
+/** Rows made per task while the table is built. */
+const ROWS_PER_TASK = 60;
+
 /** Redraws of the plot and summary while results stream in, at most this often. */
 const PLOT_INTERVAL_MS = 500;
 
 const KIND_SHORT = { inductive: '(a) inductive', semicircle: '(b) semicircle', custom: 'custom' };
 
-function cell(className = '') {
-  const node = document.createElement('div');
-  node.setAttribute('role', 'cell');
-  if (className) node.className = className;
-  return node;
+/** Writes only what changed: an unchanged write would still cost the browser a style pass. */
+function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
+function setData(node, key, value) {
+  if (value === null || value === undefined) {
+    if (key in node.dataset) delete node.dataset[key];
+  } else if (node.dataset[key] !== value) {
+    node.dataset[key] = value;
+  }
 }
 
 /** A number typed into a table cell, by the core's parser (decimal comma allowed); null if blank. */
@@ -45,6 +54,7 @@ export class SeriesView {
   }
 
   wire() {
+    this.wireRows();
     $('#series-axis').addEventListener('change', (ev) => {
       this.axis = ev.target.value;
       this.drawPlot();
@@ -82,92 +92,105 @@ export class SeriesView {
     });
   }
 
-  /** The whole table again, in one pass (after spectra were added or removed, or reordered). */
+  /**
+   * The whole table again (after spectra were added or removed, or reordered): rows
+   * made or reused and put in order, ROWS_PER_TASK per task so that a thousand rows
+   * never make one long task. A newer rebuild supersedes one still running.
+   */
   rebuild() {
     const panel = $('#series-panel');
     panel.hidden = !this.visible();
     const body = $('#series-table .series-rows');
-    const fragment = document.createDocumentFragment();
-    for (const entry of this.ordered()) {
-      if (!entry.seriesRow) entry.seriesRow = this.makeRow(entry);
-      this.updateRow(entry);
-      fragment.append(entry.seriesRow);
-    }
-    body.replaceChildren(fragment);
-    this.refresh();
+    const ordered = this.ordered();
+    const token = (this.rebuildToken = (this.rebuildToken ?? 0) + 1);
+    let start = 0;
+    const step = () => {
+      if (token !== this.rebuildToken) return;
+      const fragment = document.createDocumentFragment();
+      for (const entry of ordered.slice(start, start + ROWS_PER_TASK)) {
+        if (entry.removed) continue;
+        if (!entry.seriesRow) entry.seriesRow = this.makeRow(entry);
+        this.updateRow(entry);
+        fragment.append(entry.seriesRow);
+      }
+      if (start === 0) body.replaceChildren(fragment);
+      else body.append(fragment);
+      start += ROWS_PER_TASK;
+      if (start < ordered.length) setTimeout(step, 0);
+      else this.refresh();
+    };
+    step();
   }
 
   placementsChanged() {
     this.rebuild();
   }
 
+  /** A row: a clone of one template (far cheaper than building a thousand by hand). */
   makeRow(entry) {
-    const tr = document.createElement('div');
-    tr.className = 'series-grid-row';
-    tr.setAttribute('role', 'row');
-    tr.dataset.seriesRow = '';
+    if (!this.template) {
+      const template = document.createElement('template');
+      template.innerHTML = '<div class="series-grid-row" role="row" data-series-row tabindex="0">'
+        + '<div role="cell" class="series-name"></div><div role="cell" class="num"></div>'
+        + '<div role="cell" class="num"><input class="cell-input" inputmode="decimal" data-edit="pressure"></div>'
+        + '<div role="cell" class="branch"></div>'
+        + '<div role="cell" class="num"><input class="cell-input" inputmode="decimal" data-edit="thickness" placeholder="settings"></div>'
+        + '<div role="cell" class="file"></div><div role="cell" class="kind"></div><div role="cell" class="num"></div>'
+        + '<div role="cell" class="num"></div><div role="cell" class="quality-cell"></div></div>';
+      this.template = template.content.firstElementChild;
+    }
+    const tr = this.template.cloneNode(true);
     tr.dataset.file = entry.name;
-    tr.tabIndex = 0;
     tr.title = `${entry.name}: click to show its fit`;
-    const pressure = document.createElement('input');
-    pressure.className = 'cell-input';
-    pressure.inputMode = 'decimal';
-    pressure.setAttribute('aria-label', `Pressure of ${entry.name} in MPa`);
-    pressure.addEventListener('change', () => {
-      const typed = typedNumber(pressure.value);
-      if (typed.error || (typed.value !== null && !(typed.value >= 0))) {
-        pressure.setAttribute('aria-invalid', 'true');
-        pressure.title = typed.error ?? 'a pressure is a number ≥ 0 (MPa)';
-        return;
-      }
-      pressure.removeAttribute('aria-invalid');
-      pressure.title = '';
-      // A blank cell gives the file's own pressure back (its header line, else its name).
-      entry.typedPressureMpa = typed.value;
-      this.app.edited(entry, 'pressure');
-    });
-    const thickness = document.createElement('input');
-    thickness.className = 'cell-input';
-    thickness.inputMode = 'decimal';
-    thickness.setAttribute('aria-label', `Thickness of ${entry.name} in mm (blank: the settings' value)`);
-    thickness.addEventListener('change', () => {
-      const typed = typedNumber(thickness.value);
-      if (typed.error || (typed.value !== null && !(typed.value > 0))) {
-        thickness.setAttribute('aria-invalid', 'true');
-        thickness.title = typed.error ?? 'a thickness is a number > 0 (mm)';
-        return;
-      }
-      thickness.removeAttribute('aria-invalid');
-      thickness.title = '';
-      // The text goes to the core as typed (as the settings form's does); the number to exports.
-      entry.thicknessMm = typed.value === null ? null : thickness.value.trim();
-      entry.thicknessValueMm = typed.value;
-      this.app.edited(entry, 'thickness');
-    });
-    const cells = {
-      series: cell('series-name'),
-      order: cell('num'),
-      pressure: cell('num'),
-      branch: cell('branch'),
-      thickness: cell('num'),
-      file: cell('file'),
-      kind: cell('kind'),
-      rcon: cell('num'),
-      sigma: cell('num'),
-      quality: cell('quality-cell'),
-    };
-    cells.pressure.append(pressure);
-    cells.thickness.append(thickness);
-    tr.append(...Object.values(cells));
-    tr.cells$ = { ...cells, pressureInput: pressure, thicknessInput: thickness };
-    tr.addEventListener('click', (ev) => {
-      if (ev.target instanceof HTMLInputElement) return;
-      this.app.select(entry.id);
-    });
-    tr.addEventListener('keydown', (ev) => {
-      if (ev.key === 'Enter' && !(ev.target instanceof HTMLInputElement)) this.app.select(entry.id);
-    });
+    const [series, order, pressureCell, branch, thicknessCell, file, kind, rcon, sigma, quality] = tr.children;
+    const pressureInput = pressureCell.firstElementChild;
+    const thicknessInput = thicknessCell.firstElementChild;
+    pressureInput.setAttribute('aria-label', `Pressure of ${entry.name} in MPa`);
+    thicknessInput.setAttribute('aria-label', `Thickness of ${entry.name} in mm (blank: the settings' value)`);
+    tr.cells$ = { series, order, pressure: pressureCell, branch, thickness: thicknessCell, file, kind, rcon, sigma, quality, pressureInput, thicknessInput };
+    this.rowEntries.set(tr, entry);
     return tr;
+  }
+
+  /** One listener for all rows: a click shows the spectrum, a typed cell applies on change. */
+  wireRows() {
+    this.rowEntries = new WeakMap();
+    const body = $('#series-table .series-rows');
+    const entryOf = (node) => this.rowEntries.get(node.closest('[data-series-row]'));
+    body.addEventListener('click', (ev) => {
+      if (ev.target instanceof HTMLInputElement) return;
+      const entry = entryOf(ev.target);
+      if (entry) this.app.select(entry.id);
+    });
+    body.addEventListener('keydown', (ev) => {
+      if (ev.key !== 'Enter' || ev.target instanceof HTMLInputElement) return;
+      const entry = entryOf(ev.target);
+      if (entry) this.app.select(entry.id);
+    });
+    body.addEventListener('change', (ev) => {
+      const input = ev.target;
+      const entry = entryOf(input);
+      if (!entry || !(input instanceof HTMLInputElement)) return;
+      const typed = typedNumber(input.value);
+      const what = input.dataset.edit;
+      const valid = what === 'pressure' ? (v) => v >= 0 : (v) => v > 0;
+      if (typed.error || (typed.value !== null && !valid(typed.value))) {
+        input.setAttribute('aria-invalid', 'true');
+        input.title = typed.error ?? (what === 'pressure' ? 'a pressure is a number ≥ 0 (MPa)' : 'a thickness is a number > 0 (mm)');
+        return;
+      }
+      input.removeAttribute('aria-invalid');
+      input.title = '';
+      if (what === 'pressure') {
+        // A blank cell gives the file's own pressure back (its header line, else its name).
+        entry.typedPressureMpa = typed.value;
+      } else {
+        // The text goes to the core as typed (as the settings form's does); the number to exports.
+        entry.thicknessMm = typed.value === null ? null : input.value.trim();
+        entry.thicknessValueMm = typed.value;
+      }
+      this.app.edited(entry, what);
+    });
   }
 
   updateRow(entry) {
@@ -176,35 +199,38 @@ export class SeriesView {
     const c = tr.cells$;
     const p = entry.placement;
     const pressure = this.app.pressureOf(entry);
-    tr.classList.toggle('selected', entry.id === this.app.selectedId());
-    tr.dataset.state = entry.state;
-    if (pressure !== null) tr.dataset.pressureMpa = String(pressure);
-    else delete tr.dataset.pressureMpa;
-    if (p?.branch) tr.dataset.branch = p.branch;
-    else delete tr.dataset.branch;
+    const selected = entry.id === this.app.selectedId();
+    if (tr.classList.contains('selected') !== selected) tr.classList.toggle('selected', selected);
+    setData(tr, 'state', entry.state);
+    setData(tr, 'pressureMpa', pressure === null ? null : String(pressure));
+    setData(tr, 'branch', p?.branch ?? null);
     const a = entry.state === 'done' ? entry.result?.analysis : null;
     const sigma = a?.sigma_S_per_cm;
-    if (typeof sigma?.value === 'number') tr.dataset.sigma = String(sigma.value);
-    else delete tr.dataset.sigma;
+    setData(tr, 'sigma', typeof sigma?.value === 'number' ? String(sigma.value) : null);
 
-    c.series.textContent = p?.series ?? '';
-    c.order.textContent = p?.order ? String(p.order) : '';
+    setText(c.series, p?.series ?? '');
+    setText(c.order, p?.order ? String(p.order) : '');
     if (document.activeElement !== c.pressureInput) {
-      c.pressureInput.value = pressure === null ? '' : sig(pressure, 6);
+      const shown = pressure === null ? '' : sig(pressure, 6);
+      if (c.pressureInput.value !== shown) c.pressureInput.value = shown;
       c.pressureInput.placeholder = pressure === null ? 'MPa?' : '';
     }
     const source = entry.typedPressureMpa !== null && entry.typedPressureMpa !== undefined ? 'typed'
       : entry.headerPressureMpa !== null && entry.headerPressureMpa !== undefined ? 'from the file’s header'
         : entry.nameInfo?.pressure_mpa !== null && entry.nameInfo?.pressure_mpa !== undefined ? 'from the file name' : 'unknown';
-    c.pressureInput.dataset.source = source;
-    if (!c.pressureInput.hasAttribute('aria-invalid')) c.pressureInput.title = `pressure ${source}`;
-    c.branch.textContent = p?.branch ? `${p.branch}${p.cycle > 1 ? ` (cycle ${p.cycle})` : ''}` : (pressure === null ? 'no pressure' : '');
-    if (document.activeElement !== c.thicknessInput) {
+    setData(c.pressureInput, 'source', source);
+    if (!c.pressureInput.hasAttribute('aria-invalid') && c.pressureInput.title !== `pressure ${source}`) c.pressureInput.title = `pressure ${source}`;
+    setText(c.branch, p?.branch ? `${p.branch}${p.cycle > 1 ? ` (cycle ${p.cycle})` : ''}` : (pressure === null ? 'no pressure' : ''));
+    if (document.activeElement !== c.thicknessInput && c.thicknessInput.value !== (entry.thicknessMm ?? '')) {
       c.thicknessInput.value = entry.thicknessMm ?? '';
-      c.thicknessInput.placeholder = 'settings';
     }
-    c.file.textContent = entry.name;
-    c.file.title = entry.name;
+    setText(c.file, entry.name);
+
+    // The result's cells only when the result or the state changed.
+    if (tr.shownResult === entry.result && tr.shownState === entry.state && tr.shownError === entry.error) return;
+    tr.shownResult = entry.result;
+    tr.shownState = entry.state;
+    tr.shownError = entry.error;
     if (entry.state === 'error' || entry.state === 'cancelled') {
       c.rcon.textContent = '';
       c.sigma.textContent = '';
@@ -226,20 +252,22 @@ export class SeriesView {
     c.sigma.hidden = false;
     c.quality.hidden = false;
     if (!a) {
-      c.kind.textContent = entry.state === 'fitting' ? 'fitting…' : '';
-      c.rcon.textContent = '';
-      c.sigma.textContent = '';
+      setText(c.kind, entry.state === 'fitting' ? 'fitting…' : '');
+      setText(c.rcon, '');
+      setText(c.sigma, '');
       c.quality.replaceChildren();
       return;
     }
-    c.kind.textContent = KIND_SHORT[a.kind] ?? a.kind;
-    c.rcon.textContent = a.r_con_ohm ? withError(a.r_con_ohm.value, a.r_con_ohm.stderr, 'Ω') : 'none';
-    c.sigma.textContent = sigma ? withError(sigma.value, sigma.stderr, 'S/cm') : '—';
+    setText(c.kind, KIND_SHORT[a.kind] ?? a.kind);
+    // The core wrote these numbers already (its report, typeset): no formatting here.
+    const figures = entry.result.report?.figures ?? {};
+    setText(c.rcon, a.r_con_ohm ? (figures.r_con ?? withError(a.r_con_ohm.value, a.r_con_ohm.stderr, 'Ω')) : 'none');
+    setText(c.sigma, sigma ? (figures.sigma ?? withError(sigma.value, sigma.stderr, 'S/cm')) : '—');
     const rms = a.stats?.rms_relative;
     const badges = qualityBadges(a, true, entry.result.report);
     const rmsNode = document.createElement('span');
     rmsNode.className = 'rms';
-    rmsNode.textContent = typeof rms === 'number' ? `${sig(100 * rms, 2)} %` : '';
+    rmsNode.textContent = figures.rms ?? (typeof rms === 'number' ? `${sig(100 * rms, 2)} %` : '');
     c.quality.replaceChildren(rmsNode, ...badges);
   }
 

@@ -16,21 +16,47 @@ function errorData(e) {
   return data;
 }
 
-function fitChunk({ chunk, gen, jobs }) {
+self.stats = { parse: 0, analyse: 0, json: 0, post: 0 };
+/** Results posted together: one message per spectrum costs more than the fit itself. */
+const BATCH = 8;
+
+async function fitChunk({ chunk, gen, jobs }) {
   let hint = null;
+  const batch = [];
+  const flush = () => {
+    if (!batch.length) return;
+    const t3 = performance.now();
+    postMessage({ type: 'results', chunk, gen, results: batch.splice(0) });
+    self.stats.post += performance.now() - t3;
+  };
   for (const job of jobs) {
+    if (!job.bytes && job.file) {
+      try {
+        job.bytes = new Uint8Array(await job.file.arrayBuffer());
+      } catch (e) {
+        batch.push({ type: 'result', chunk, gen, id: job.id, importFailed: true, error: { message: `${job.name}: cannot be read (${errorData(e).message})` } });
+        continue;
+      }
+    }
     const out = { type: 'result', chunk, gen, id: job.id };
     let loaded = null;
     try {
+      const t0 = performance.now();
       loaded = LoadedSpectrum.fromBytes(job.bytes, job.name);
+      self.stats.parse += performance.now() - t0;
       out.sha256 = loaded.sha256;
       out.headerPressureMpa = loaded.headerPressureMpa ?? null;
       const started = performance.now();
       try {
-        const result = loaded.analyse(job.settings, hint);
-        out.result = result;
+        // The result stays JSON text: the page parses it (a string is cheap to post).
+        const t1 = performance.now();
+        const json = loaded.analyse(job.settings, hint);
+        self.stats.analyse += performance.now() - t1;
+        const t2 = performance.now();
+        out.resultJson = json;
         out.hintOffered = hint;
-        hint = result.start_hint ?? null;
+        hint = JSON.parse(json).start_hint ?? null;
+        self.stats.json += performance.now() - t2;
       } catch (e) {
         out.error = errorData(e);
       }
@@ -43,13 +69,15 @@ function fitChunk({ chunk, gen, jobs }) {
     } finally {
       loaded?.free();
     }
-    postMessage(out);
+    batch.push(out);
+    if (batch.length >= BATCH || out.error?.fatal) flush();
     if (out.error?.fatal) {
       postMessage({ type: 'fatal', chunk, gen, message: out.error.message, reported: true });
       return;
     }
   }
-  postMessage({ type: 'chunk-done', chunk, gen });
+  flush();
+  postMessage({ type: 'chunk-done', chunk, gen, stats: self.stats });
 }
 
 self.onmessage = (ev) => {
@@ -62,10 +90,8 @@ self.onmessage = (ev) => {
       postMessage({ type: 'fatal', message: `the fitting worker could not start: ${errorData(e).message}` });
     }
   } else if (message.type === 'chunk') {
-    try {
-      fitChunk(message);
-    } catch (e) {
+    fitChunk(message).catch((e) => {
       postMessage({ type: 'fatal', chunk: message.chunk, gen: message.gen, message: errorData(e).message });
-    }
+    });
   }
 };
