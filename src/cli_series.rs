@@ -6,7 +6,7 @@
 //! in the name where every file of a series has one, else the order of the arguments.
 
 use serde_json::{Value, json};
-use sigmafit::analysis::{Analysis, Settings, analyse};
+use sigmafit::analysis::{Analysis, Settings, StartHint, analyse_from};
 use sigmafit::numfmt::{Style, percent, sig, with_error};
 use sigmafit::pellet::Measured;
 use sigmafit::series::{
@@ -160,15 +160,26 @@ struct Row {
     series: String,
     pressure: Option<(f64, PressureSource)>,
     thickness_mm: Option<f64>,
+    settings: Settings,
+    spectrum: Result<Spectrum, String>,
     result: Result<Analysis, String>,
     placement: Placement,
 }
 
-/// The one place a spectrum of a series is analysed (a warm-started variant, seeded from
-/// the previous pressure step, can replace this call).
-fn analyse_spectrum(spectrum: &Spectrum, settings: &Settings, name: &str) -> Result<Analysis, String> {
-    analyse(spectrum, settings)
-        .map(|outcome| outcome.analysis)
+/// The one place a spectrum of a series is analysed: from the previous pressure step's
+/// fit when that is closer than the automatic guess. Returns the analysis and where the
+/// next spectrum may start.
+fn analyse_spectrum(
+    spectrum: &Spectrum,
+    settings: &Settings,
+    name: &str,
+    hint: Option<&StartHint>,
+) -> Result<(Analysis, StartHint), String> {
+    analyse_from(spectrum, settings, hint)
+        .map(|outcome| {
+            let next = outcome.start_hint();
+            (outcome.analysis, next)
+        })
         .map_err(|e| format!("{name}: {e}"))
 }
 
@@ -214,19 +225,19 @@ pub fn run(args: SeriesArgs) -> ExitCode {
                 text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text)
             });
             let header = text.as_ref().ok().and_then(|t| header_pressure_mpa(t));
-            let result = match &text {
-                Ok(text) => parse_spectrum(text, name)
-                    .map_err(|e| e.to_string())
-                    .and_then(|spectrum| analyse_spectrum(&spectrum, settings, name)),
+            let spectrum = match &text {
+                Ok(text) => parse_spectrum(text, name).map_err(|e| e.to_string()),
                 Err(e) => Err(format!("{file}: cannot read: {e}")),
             };
             Row {
+                settings: settings.clone(),
+                spectrum,
                 file: file.clone(),
                 series: args.options.label.clone().unwrap_or_else(|| info.series.clone()),
                 pressure: resolve_pressure(None, header, info.pressure_mpa),
                 info,
                 thickness_mm,
-                result,
+                result: Err("not analysed".into()),
                 placement: Placement {
                     series: String::new(),
                     order: 0,
@@ -250,6 +261,31 @@ pub fn run(args: SeriesArgs) -> ExitCode {
         .collect();
     for (row, placement) in rows.iter_mut().zip(place(&members)) {
         row.placement = placement;
+    }
+    // Each series in measurement order, so that each spectrum may start from the one before.
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by(|&a, &b| {
+        (rows[a].placement.series.as_str(), rows[a].placement.order)
+            .cmp(&(rows[b].placement.series.as_str(), rows[b].placement.order))
+    });
+    let mut hint: Option<(String, StartHint)> = None;
+    for index in order {
+        let row = &mut rows[index];
+        let previous = hint
+            .as_ref()
+            .filter(|(series, _)| *series == row.placement.series)
+            .map(|(_, h)| h);
+        let name = base_name(&row.file).to_string();
+        row.result = match &row.spectrum {
+            Ok(spectrum) => match analyse_spectrum(spectrum, &row.settings, &name, previous) {
+                Ok((analysis, next)) => {
+                    hint = Some((row.placement.series.clone(), next));
+                    Ok(analysis)
+                }
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e.clone()),
+        };
     }
 
     // Series in the order they first appear, each in measurement order.
@@ -375,6 +411,7 @@ fn row_json(row: &Row) -> Value {
         "r_con_status": analysis.and_then(|a| a.r_con_ohm.as_ref()).map(|r| r.status),
         "sigma_S_per_cm": measured_json(analysis.and_then(|a| a.sigma_s_per_cm)),
         "rms_relative": analysis.map(|a| a.stats.rms_relative),
+        "start": analysis.map(|a| a.start),
         "thickness_mm": row.thickness_mm,
     });
     if let (Err(message), Some(object)) = (&row.result, value.as_object_mut()) {
