@@ -328,9 +328,9 @@ fn the_table_and_summary_read_as_text() {
         "unloading",
         "FAILED",
         "has no pressure",
-        "cycle 1: sigma_eff at the highest pressure, 300 MPa",
+        "Cycle 1: sigma_eff at the highest pressure, 300 MPa",
         "Released to 100 MPa",
-        "cycle 2:",
+        "Cycle 2:",
     ] {
         assert!(text.contains(fragment), "{fragment} missing in:\n{text}");
     }
