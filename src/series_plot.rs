@@ -201,14 +201,15 @@ where
 
     let mut any_point = false;
     let mut legend: Vec<(LegendMark, &str)> = Vec::new();
+    let mut named: Vec<(RGBColor, &str)> = Vec::new();
     let radius = sz.marker + 1;
     for (index, curve) in data.series.iter().enumerate() {
         let colour = series_colour(index, style.dark);
         let shown: Vec<&SeriesPoint> = curve.points.iter().filter(|p| plottable(p, axis)).collect();
-        legend.push((LegendMark::Line(colour), curve.label.as_str()));
         if shown.is_empty() {
             continue;
         }
+        named.push((colour, curve.label.as_str()));
         any_point = true;
         let path: Vec<(f64, f64)> = shown.iter().map(|p| (p.pressure_mpa, p.sigma_s_per_cm)).collect();
         draw_polyline(area, &path, stroke_style(&colour, sz.thin))?;
@@ -248,11 +249,64 @@ where
     if !any_point {
         draw_note(area, "no data", &sz, &theme, family)?;
     }
+    draw_series_key(&area.strip_coord_spec(), &named, &sz, &theme, family)?;
     if any_point {
         legend.push((LegendMark::Marker(Shape::Circle, theme.fg, true), "loading"));
         legend.push((LegendMark::Marker(Shape::Circle, theme.fg, false), "unloading"));
     }
     draw_legend(&header, &legend, false, false, &sz, &theme, family)
+}
+
+/// The series' names, one per line in a box at the bottom right of the plotting area
+/// (high pressure and low σ: where a pressure series rarely goes); a header line would
+/// cut long names off.
+fn draw_series_key<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    named: &[(RGBColor, &str)],
+    sz: &Sizes,
+    theme: &Theme,
+    family: &str,
+) -> Result<(), PlotError> {
+    if named.is_empty() {
+        return Ok(());
+    }
+    let (w, h) = area.dim_in_pixel();
+    let pad = (6.0 * sz.s).round() as i32;
+    let line_h = (sz.tick_font * 1.45).round() as i32;
+    let sample_w = (16.0 * sz.s).round() as i32;
+    let gap = (5.0 * sz.s).round() as i32;
+    let widest = named
+        .iter()
+        .map(|(_, label)| sz.text_width(label, sz.tick_font))
+        .max()
+        .unwrap_or(0);
+    let box_w = (2 * pad + sample_w + gap + widest).min(w as i32 - 2 * pad);
+    let box_h = 2 * pad + line_h * named.len() as i32;
+    let (x0, y0) = ((w as i32 - pad - box_w).max(0), (h as i32 - pad - box_h).max(0));
+    area.draw(&Rectangle::new(
+        [(x0, y0), (x0 + box_w, y0 + box_h)],
+        ShapeStyle::from(&theme.bg.mix(0.85)).filled(),
+    ))?;
+    area.draw(&Rectangle::new(
+        [(x0, y0), (x0 + box_w, y0 + box_h)],
+        stroke_style(&theme.muted, sz.thin),
+    ))?;
+    let font = text_style(family, sz.tick_font, &theme.fg).pos(Pos::new(HPos::Left, VPos::Center));
+    for (i, (colour, label)) in named.iter().enumerate() {
+        let cy = y0 + pad + line_h * i as i32 + line_h / 2;
+        let x = x0 + pad;
+        area.draw(&PathElement::new(
+            vec![(x, cy), (x + sample_w, cy)],
+            stroke_style(colour, sz.line),
+        ))?;
+        area.draw(&Circle::new(
+            (x + sample_w / 2, cy),
+            sz.marker,
+            ShapeStyle::from(colour).filled(),
+        ))?;
+        area.draw_text(label, &font, (x + sample_w + gap, cy))?;
+    }
+    Ok(())
 }
 
 /// The plot as an SVG document of `width` × `height` pixels.
@@ -326,8 +380,8 @@ mod tests {
             ] {
                 assert!(svg.contains(text), "{axis:?}: {text}");
             }
-            // Eight points and the two legend markers.
-            assert_eq!(circles(&svg), 8 + 2, "{axis:?}");
+            // Eight points, the two branch markers of the legend and one per series in the key.
+            assert_eq!(circles(&svg), 8 + 2 + 2, "{axis:?}");
         }
     }
 
@@ -355,7 +409,7 @@ mod tests {
             pressure_axis: PressureAxis::Linear,
             ..nan
         };
-        assert_eq!(circles(&series_svg(&linear, 600, 400).unwrap()), 1 + 2);
+        assert_eq!(circles(&series_svg(&linear, 600, 400).unwrap()), 1 + 2 + 1);
         assert!(series_svg(&empty, 10, 10).is_err());
         assert!(series_svg(&empty, 0, 0).is_err());
     }

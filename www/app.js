@@ -285,7 +285,7 @@ function pressureOf(entry) {
 function placeAll() {
   const members = entries.map((e) => ({
     series: e.seriesLabel ?? e.nameInfo?.series ?? e.name,
-    run: e.nameInfo?.run ?? null,
+    run: e.typedRun ?? e.nameInfo?.run ?? null,
     modified_ms: e.lastModified ?? null,
     given: e.given,
     pressure_mpa: pressureOf(e),
@@ -667,6 +667,8 @@ async function loadExample(name) {
 
 /** The bundled synthetic pressure series (two materials), listed in its index.json. */
 async function loadExampleSeries() {
+  // The bundled single example, untouched and alone, makes way for the series.
+  if (entries.length && entries.every((e) => e.example)) for (const e of [...entries]) removeEntry(e.id);
   const index = JSON.parse(new TextDecoder().decode(await fetchBytes('www/examples/series/index.json')));
   const items = await Promise.all(index.files.map(async (name) => ({ name, bytes: await fetchBytes(`www/examples/series/${name}`) })));
   return addSpectra(items, { example: true });
@@ -997,9 +999,10 @@ const series = new SeriesView({
   selectedId: () => selectedId,
   select: (id) => selectEntry(id, { scroll: true }),
   pressureOf,
+  settingsThickness: () => (lastGoodSettings?.thickness_mm ?? null),
   edited: (entry, what) => {
     // A typed pressure moves the spectrum in its series; a thickness changes its σ.
-    if (what === 'pressure' || what === 'label') {
+    if (what === 'pressure' || what === 'label' || what === 'order') {
       placeAll();
       series.placementsChanged();
     }

@@ -103,12 +103,23 @@ export class SeriesView {
     const body = $('#series-table .series-rows');
     const ordered = this.ordered();
     const token = (this.rebuildToken = (this.rebuildToken ?? 0) + 1);
+    const counts = new Map();
+    for (const e of ordered) {
+      const key = e.placement?.series ?? e.name;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    let lastKey = null;
     let start = 0;
     const step = () => {
       if (token !== this.rebuildToken) return;
       const fragment = document.createDocumentFragment();
       for (const entry of ordered.slice(start, start + ROWS_PER_TASK)) {
         if (entry.removed) continue;
+        const key = entry.placement?.series ?? entry.name;
+        if (key !== lastKey) {
+          fragment.append(this.groupRow(key, counts.get(key)));
+          lastKey = key;
+        }
         if (!entry.seriesRow) entry.seriesRow = this.makeRow(entry);
         this.updateRow(entry);
         fragment.append(entry.seriesRow);
@@ -122,8 +133,31 @@ export class SeriesView {
     step();
   }
 
+  /** The head of a series' rows: its name and how many spectra it has. */
+  groupRow(key, count) {
+    const row = document.createElement('div');
+    row.className = 'series-group';
+    row.setAttribute('role', 'row');
+    const cell = document.createElement('div');
+    cell.setAttribute('role', 'rowheader');
+    cell.textContent = `${key} · ${count} spectr${count === 1 ? 'um' : 'a'}`;
+    row.append(cell);
+    return row;
+  }
+
   placementsChanged() {
     this.rebuild();
+  }
+
+  /**
+   * A typed order moves the spectrum to that place in its series; the whole series then
+   * keeps the order shown (as run numbers), whatever the names or file dates said.
+   */
+  moveTo(entry, position) {
+    const key = entry.placement?.series ?? entry.name;
+    const members = this.ordered().filter((e) => (e.placement?.series ?? e.name) === key && e !== entry);
+    members.splice(Math.min(position, members.length + 1) - 1, 0, entry);
+    members.forEach((e, i) => { e.typedRun = i + 1; });
   }
 
   /** A row: a clone of one template (far cheaper than building a thousand by hand). */
@@ -131,10 +165,10 @@ export class SeriesView {
     if (!this.template) {
       const template = document.createElement('template');
       template.innerHTML = '<div class="series-grid-row" role="row" data-series-row tabindex="0">'
-        + '<div role="cell" class="series-name"></div><div role="cell" class="num"></div>'
+        + '<div role="cell" class="num"><input class="cell-input" inputmode="numeric" data-edit="order"></div>'
         + '<div role="cell" class="num"><input class="cell-input" inputmode="decimal" data-edit="pressure"></div>'
         + '<div role="cell" class="branch"></div>'
-        + '<div role="cell" class="num"><input class="cell-input" inputmode="decimal" data-edit="thickness" placeholder="settings"></div>'
+        + '<div role="cell" class="num"><input class="cell-input" inputmode="decimal" data-edit="thickness"></div>'
         + '<div role="cell" class="file"></div><div role="cell" class="kind"></div><div role="cell" class="num"></div>'
         + '<div role="cell" class="num"></div><div role="cell" class="quality-cell"></div></div>';
       this.template = template.content.firstElementChild;
@@ -142,12 +176,14 @@ export class SeriesView {
     const tr = this.template.cloneNode(true);
     tr.dataset.file = entry.name;
     tr.title = `${entry.name}: click to show its fit`;
-    const [series, order, pressureCell, branch, thicknessCell, file, kind, rcon, sigma, quality] = tr.children;
+    const [order, pressureCell, branch, thicknessCell, file, kind, rcon, sigma, quality] = tr.children;
+    const orderInput = order.firstElementChild;
+    orderInput.setAttribute('aria-label', `Measurement order of ${entry.name} in its series`);
     const pressureInput = pressureCell.firstElementChild;
     const thicknessInput = thicknessCell.firstElementChild;
     pressureInput.setAttribute('aria-label', `Pressure of ${entry.name} in MPa`);
     thicknessInput.setAttribute('aria-label', `Thickness of ${entry.name} in mm (blank: the settings' value)`);
-    tr.cells$ = { series, order, pressure: pressureCell, branch, thickness: thicknessCell, file, kind, rcon, sigma, quality, pressureInput, thicknessInput };
+    tr.cells$ = { order, pressure: pressureCell, branch, thickness: thicknessCell, file, kind, rcon, sigma, quality, orderInput, pressureInput, thicknessInput };
     this.rowEntries.set(tr, entry);
     return tr;
   }
@@ -173,15 +209,22 @@ export class SeriesView {
       if (!entry || !(input instanceof HTMLInputElement)) return;
       const typed = typedNumber(input.value);
       const what = input.dataset.edit;
-      const valid = what === 'pressure' ? (v) => v >= 0 : (v) => v > 0;
-      if (typed.error || (typed.value !== null && !valid(typed.value))) {
+      const rules = {
+        pressure: [(v) => v >= 0, 'a pressure is a number ≥ 0 (MPa)'],
+        thickness: [(v) => v > 0, 'a thickness is a number > 0 (mm)'],
+        order: [(v) => Number.isInteger(v) && v >= 1, 'the order is a whole number from 1'],
+      };
+      const [valid, rule] = rules[what];
+      if (typed.error || (typed.value !== null && !valid(typed.value)) || (what === 'order' && typed.value === null)) {
         input.setAttribute('aria-invalid', 'true');
-        input.title = typed.error ?? (what === 'pressure' ? 'a pressure is a number ≥ 0 (MPa)' : 'a thickness is a number > 0 (mm)');
+        input.title = typed.error ?? rule;
         return;
       }
       input.removeAttribute('aria-invalid');
       input.title = '';
-      if (what === 'pressure') {
+      if (what === 'order') {
+        this.moveTo(entry, typed.value);
+      } else if (what === 'pressure') {
         // A blank cell gives the file's own pressure back (its header line, else its name).
         entry.typedPressureMpa = typed.value;
       } else {
@@ -208,8 +251,10 @@ export class SeriesView {
     const sigma = a?.sigma_S_per_cm;
     setData(tr, 'sigma', typeof sigma?.value === 'number' ? String(sigma.value) : null);
 
-    setText(c.series, p?.series ?? '');
-    setText(c.order, p?.order ? String(p.order) : '');
+    if (document.activeElement !== c.orderInput) {
+      const shownOrder = p?.order ? String(p.order) : '';
+      if (c.orderInput.value !== shownOrder) c.orderInput.value = shownOrder;
+    }
     if (document.activeElement !== c.pressureInput) {
       const shown = pressure === null ? '' : sig(pressure, 6);
       if (c.pressureInput.value !== shown) c.pressureInput.value = shown;
@@ -224,6 +269,9 @@ export class SeriesView {
     if (document.activeElement !== c.thicknessInput && c.thicknessInput.value !== (entry.thicknessMm ?? '')) {
       c.thicknessInput.value = entry.thicknessMm ?? '';
     }
+    // Blank: the settings' thickness, shown greyed.
+    const settingsThickness = this.app.settingsThickness() ?? '';
+    if (c.thicknessInput.placeholder !== settingsThickness) c.thicknessInput.placeholder = settingsThickness;
     setText(c.file, entry.name);
 
     // The result's cells only when the result or the state changed.
@@ -261,8 +309,9 @@ export class SeriesView {
     setText(c.kind, KIND_SHORT[a.kind] ?? a.kind);
     // The core wrote these numbers already (its report, typeset): no formatting here.
     const figures = entry.result.report?.figures ?? {};
-    setText(c.rcon, a.r_con_ohm ? (figures.r_con ?? withError(a.r_con_ohm.value, a.r_con_ohm.stderr, 'Ω')) : 'none');
-    setText(c.sigma, sigma ? (figures.sigma ?? withError(sigma.value, sigma.stderr, 'S/cm')) : '—');
+    // The unit is in the column's head.
+    setText(c.rcon, a.r_con_ohm ? (figures.r_con ?? withError(a.r_con_ohm.value, a.r_con_ohm.stderr, 'Ω')).replace(/\s*Ω$/, '') : 'none');
+    setText(c.sigma, sigma ? (figures.sigma ?? withError(sigma.value, sigma.stderr, 'S/cm')).replace(/\s*S\/cm$/, '') : '—');
     const rms = a.stats?.rms_relative;
     const badges = qualityBadges(a, true, entry.result.report);
     const rmsNode = document.createElement('span');
@@ -287,7 +336,8 @@ export class SeriesView {
       });
       bySeries.get(key).entries.push(entry);
     }
-    return [...bySeries.values()];
+    // A series with no plotted point yet has nothing to draw or summarise.
+    return [...bySeries.values()].filter((curve) => curve.points.length > 0);
   }
 
   /**
@@ -353,7 +403,7 @@ export class SeriesView {
       section.dataset.series = curve.label;
       const head = document.createElement('h3');
       const swatchIndex = this.curves.indexOf(curve);
-      head.className = `series-head swatch-${swatchIndex % 8}`;
+      head.className = `series-head swatch-${swatchIndex % 6}`;
       const label = document.createElement('input');
       label.className = 'series-label';
       label.value = curve.label;

@@ -201,6 +201,15 @@ describe('pressure series', () => {
     assert.equal(Number(third[cols.indexOf('pressure_MPa')]), 35);
     assert.equal(third[cols.indexOf('branch')], 'loading');
 
+    // The order is shown and editable: the third file typed first moves there, and the
+    // branches follow the new order (35 MPa, then down to 10: a turn).
+    await page.fill(`${row} input[aria-label^="Measurement order"]`, '1');
+    await page.press(`${row} input[aria-label^="Measurement order"]`, 'Enter');
+    await page.waitForFunction(() => document.querySelector('[data-series-row]').dataset.file === 'pellet_03_35MPa.csv');
+    const order = await seriesRows(page);
+    assert.deepEqual(order.map((r) => r.file), ['pellet_03_35MPa.csv', 'pellet_01_10MPa.csv', 'pellet_02_20MPa.csv', 'pellet_04_50MPa.csv', 'pellet_05_75MPa.csv']);
+    assert.deepEqual(order.map((r) => r.branch), ['loading', 'unloading', 'loading', 'loading', 'loading']);
+
     const [svg] = await Promise.all([page.waitForEvent('download'), page.click('#series-export-svg')]);
     const svgText = await readFile(await svg.path(), 'utf8');
     assert.match(svgText, /^<svg/);
