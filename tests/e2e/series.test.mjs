@@ -221,6 +221,39 @@ describe('pressure series', () => {
     await context.close();
   });
 
+  it('cancel stops the workers\' fits; a cancelled row is fitted when shown, and nothing else is lost', async () => {
+    const { page, context, problems } = await openPage();
+    const files = seriesFiles('cancel');
+    // Given and cancelled in one task: no result can arrive in between.
+    await page.evaluate((list) => {
+      const transfer = new DataTransfer();
+      for (const { name, csv } of list) transfer.items.add(new File([csv], name, { type: 'text/csv' }));
+      const input = document.querySelector('#spectrum-files');
+      input.files = transfer.files;
+      input.dispatchEvent(new Event('change'));
+      document.querySelector('#fit-cancel').click();
+    }, files.map(({ name, csv }) => ({ name, csv })));
+    await page.waitForFunction(() => document.querySelectorAll('[data-series-row]').length === 20);
+    await page.waitForTimeout(500);
+    const states = await page.$$eval('[data-series-row]', (rows) => rows.map((r) => r.dataset.state));
+    assert.ok(!states.includes('fitting'), `no row left fitting: ${states}`);
+    const cancelled = states.filter((s) => s === 'cancelled').length;
+    assert.ok(cancelled >= 18, `cancelled: ${cancelled}`);
+    assert.ok(await page.isHidden('#fit-progress'));
+    const fitted = Number(await page.getAttribute('[data-result="series-fitted"]', 'data-value'));
+    assert.equal(fitted, states.filter((s) => s === 'done').length);
+    // Shown, a cancelled spectrum is fitted here.
+    const row = `[data-series-row][data-file="${files[4].name}"]`;
+    await page.click(`${row} .file`);
+    await page.waitForSelector(`${row}[data-state="done"]`);
+    assert.ok(Math.abs(Number(await page.getAttribute(row, 'data-sigma')) / files[4].sigma - 1) < 0.01);
+    // A settings change fits the rest.
+    await page.fill('#diameter-mm', '10.0');
+    await waitFitted(page, 20);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   it('loads the bundled synthetic series with one click, labelled synthetic', async () => {
     const { page, context, problems } = await openPage();
     await page.click('#example-series');
