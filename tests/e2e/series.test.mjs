@@ -221,6 +221,28 @@ describe('pressure series', () => {
     await context.close();
   });
 
+  it('without run indices the files\' modification times give the order', async () => {
+    const { page, context } = await openPage();
+    const steps = [[10, 'loading'], [100, 'loading'], [300, 'loading'], [200, 'unloading'], [50, 'unloading']];
+    const files = steps.map(([p, branch], i) => ({
+      name: `NMC ${p} MPa.csv`, p, branch,
+      modified: Date.UTC(2026, 0, 1, 9, i), csv: spectrumFor(sigmaTruth(p, branch), 500 + i),
+    }));
+    // Given newest first: only the dates can put them right.
+    await page.evaluate((list) => {
+      const transfer = new DataTransfer();
+      for (const f of list) transfer.items.add(new File([f.csv], f.name, { type: 'text/csv', lastModified: f.modified }));
+      const input = document.querySelector('#spectrum-files');
+      input.files = transfer.files;
+      input.dispatchEvent(new Event('change'));
+    }, [...files].reverse());
+    await waitFitted(page, 5);
+    const rows = await seriesRows(page);
+    assert.deepEqual(rows.map((r) => r.file), files.map((f) => f.name));
+    assert.deepEqual(rows.map((r) => r.branch), files.map((f) => f.branch));
+    await context.close();
+  });
+
   it('cancel stops the workers\' fits; a cancelled row is fitted when shown, and nothing else is lost', async () => {
     const { page, context, problems } = await openPage();
     const files = seriesFiles('cancel');
