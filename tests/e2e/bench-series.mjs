@@ -71,8 +71,10 @@ async function once(browser, origin, given, workers) {
   await page.waitForTimeout(200);
   const probe = await page.evaluate(() => window.benchProbe);
   const pool = await page.evaluate(() => window.sigmafitPoolSize);
+  const workers = await page.evaluate(() => window.sigmafitTimings.workers());
+  const fitMs = await page.evaluate(() => window.sigmafitTimings.fitMs.reduce((a, b) => a + b, 0));
   await context.close();
-  return { ms: probe.end - probe.start, longTasks: probe.longTasks, pool };
+  return { ms: probe.end - probe.start, longTasks: probe.longTasks, pool, workers, fitMs };
 }
 
 const server = await startServer();
@@ -95,6 +97,8 @@ try {
     longCount += full.longTasks.length;
     longest.push(Math.max(0, ...full.longTasks));
     console.log(`round ${r + 1}: 1 worker ${base.ms.toFixed(0)} ms, ${full.pool} workers ${full.ms.toFixed(0)} ms, long tasks ${full.longTasks.length} (longest ${Math.max(0, ...full.longTasks).toFixed(0)} ms)`);
+    const split = full.workers.filter(Boolean).map((w) => Object.entries(w).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', '));
+    console.log(`  per worker (ms, wall): ${split.join(' | ')}; fit_ms summed over spectra ${full.fitMs.toFixed(0)}`);
   }
   console.log(`${N} spectra of 71 points, auto, ${ROUNDS} rounds:`);
   console.log(`  1 worker (baseline): median ${median(one).toFixed(0)} ms`);
