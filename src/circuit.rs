@@ -642,13 +642,16 @@ impl Evaluator<'_> {
     pub fn impedance(&self, omega: f64, ln_omega: f64) -> Complex64 {
         match &self.form {
             Form::RCpe { r, cpe } => cpe.impedance(ln_omega) + r,
+            // The same operations as with the gradient below: a model and its gradient
+            // must agree on where they overflow, or a descent can stop at a point whose
+            // misfit is not finite.
             Form::RParallelRCpe { r1, r2, cpe } => {
                 let zc = cpe.impedance(ln_omega);
-                zc * *r2 / (zc + r2) + r1
+                zc * *r2 * (zc + r2).inv() + r1
             }
             Form::RParallelRC { r1, r2, inv_c } => {
                 let zc = Complex64::new(0.0, -inv_c / omega);
-                zc * *r2 / (zc + r2) + r1
+                zc * *r2 * (zc + r2).inv() + r1
             }
             Form::Tree(consts) => self.circuit.eval(&self.circuit.root, omega, ln_omega, consts, None),
         }

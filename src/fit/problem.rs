@@ -320,30 +320,38 @@ fn norm(x: &[f64]) -> f64 {
 /// Householder QR of the column-major `rows` × `columns` matrix `a` in place, without
 /// pivoting: reflections from the first `columns − 1` columns are applied to all, so
 /// the upper triangle holds R and the last column Qᵀ times itself. Below the diagonal
-/// is left unspecified.
+/// is left unspecified. The reflector is scaled as LAPACK's dlarfg (v₀ = 1, |vᵢ| ≤ 1),
+/// so that a far-off start (CPE Q at 1e260) overflows no sooner than the data do.
 fn householder_in_place(a: &mut [f64], rows: usize, columns: usize) {
     for j in 0..columns.saturating_sub(1).min(rows) {
         let (done, rest) = a.split_at_mut((j + 1) * rows);
-        let pivot_column = &mut done[j * rows..];
-        let x = &mut pivot_column[j..];
-        let length = norm(x);
-        if length == 0.0 {
+        let x = &mut done[j * rows + j..];
+        let Some((head, tail)) = x.split_first_mut() else {
+            continue;
+        };
+        if norm(tail) == 0.0 {
             continue;
         }
-        // H x = alpha e1 with v = x − alpha e1, sign chosen against cancellation.
-        let alpha = if x[0] > 0.0 { -length } else { length };
-        x[0] -= alpha;
-        let scale = 1.0 / (alpha * x[0]);
-        let v = &*x;
+        let alpha = *head;
+        let length = norm(&[alpha, norm(tail)]);
+        let beta = if alpha > 0.0 { -length } else { length };
+        let tau = (beta - alpha) / beta;
+        let inverse = 1.0 / (alpha - beta);
+        for v in tail.iter_mut() {
+            *v *= inverse;
+        }
         for later in rest.chunks_exact_mut(rows) {
-            let y = &mut later[j..];
-            let dot: f64 = v.iter().zip(y.iter()).map(|(a, b)| a * b).sum();
-            let factor = dot * scale;
-            for (yi, vi) in y.iter_mut().zip(v) {
-                *yi += vi * factor;
+            let Some((y_head, y_tail)) = later[j..].split_first_mut() else {
+                continue;
+            };
+            let dot: f64 = *y_head + tail.iter().zip(y_tail.iter()).map(|(v, y)| v * y).sum::<f64>();
+            let factor = tau * dot;
+            *y_head -= factor;
+            for (y, v) in y_tail.iter_mut().zip(tail.iter()) {
+                *y -= factor * v;
             }
         }
-        x[0] = alpha;
+        *head = beta;
     }
 }
 
