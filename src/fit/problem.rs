@@ -329,11 +329,12 @@ fn householder_in_place(a: &mut [f64], rows: usize, columns: usize) {
         let Some((head, tail)) = x.split_first_mut() else {
             continue;
         };
-        if norm(tail) == 0.0 {
+        let tail_length = norm(tail);
+        if tail_length == 0.0 {
             continue;
         }
         let alpha = *head;
-        let length = norm(&[alpha, norm(tail)]);
+        let length = norm(&[alpha, tail_length]);
         let beta = if alpha > 0.0 { -length } else { length };
         let tau = (beta - alpha) / beta;
         let inverse = 1.0 / (alpha - beta);
@@ -344,8 +345,8 @@ fn householder_in_place(a: &mut [f64], rows: usize, columns: usize) {
             let Some((y_head, y_tail)) = later[j..].split_first_mut() else {
                 continue;
             };
-            let dot: f64 = *y_head + tail.iter().zip(y_tail.iter()).map(|(v, y)| v * y).sum::<f64>();
-            let factor = tau * dot;
+            let dot: f64 = tail.iter().zip(y_tail.iter()).map(|(v, y)| v * y).sum();
+            let factor = tau * (*y_head + dot);
             *y_head -= factor;
             for (y, v) in y_tail.iter_mut().zip(tail.iter()) {
                 *y -= factor * v;
