@@ -293,7 +293,10 @@ impl<'a> CompactProblem<'a> {
                 residuals[i] = *r;
             }
             residuals[p] = norm(residual_column.get(p..).unwrap_or_default());
-            let jacobian = DMatrix::from_fn(p + 1, p, |i, j| if i <= j { column(j)[i] } else { 0.0 });
+            let jacobian = DMatrix::from_fn(p + 1, p, |i, j| match column(j).get(i) {
+                Some(&value) if i <= j => value,
+                _ => 0.0,
+            });
             let finite = residuals.iter().chain(jacobian.iter()).all(|v| v.is_finite());
             Reduced {
                 u,
