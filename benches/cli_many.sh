@@ -5,17 +5,26 @@
 # Per-file path as in a series: read, parse, analyse (auto), report, JSON.
 #
 # Baselines in the same run: `cat` of the files (reading only) and
-# `sigmafit fit --json --circuit inductive` (one circuit, no choice).
+# `sigmafit fit --json --circuit inductive` (one circuit, no choice). Also timed:
+# `sigmafit series --json` over the same files (named as a pressure series, run n at
+# 20 .. 500 MPa, loading and unloading in cycles of 50), the whole series path.
 #
 # usage: benches/cli_many.sh [ROUNDS] [BINARY]   (defaults: 7, $CARGO_TARGET_DIR or
 # target, /release/sigmafit); build first with `cargo build --release`.
+# With CLI_MANY_DIR=DIR the spectra are written to DIR and kept.
 set -euo pipefail
 
 rounds=${1:-7}
 bin=${2:-${CARGO_TARGET_DIR:-target}/release/sigmafit}
 [ -x "$bin" ] || { echo "no binary at $bin: cargo build --release first" >&2; exit 2; }
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+# CLI_MANY_DIR keeps the files there (to compare binaries on the same spectra).
+if [ -n "${CLI_MANY_DIR:-}" ]; then
+    dir=$CLI_MANY_DIR
+    mkdir -p "$dir"
+else
+    dir=$(mktemp -d)
+    trap 'rm -rf "$dir"' EXIT
+fi
 
 python3 - "$dir" <<'EOF'
 import cmath, math, random, sys
@@ -38,7 +47,9 @@ for n in range(1000):
         c = 10 ** rng.uniform(-9.5, -8.5)
         q = c ** alpha * r2 ** (alpha - 1)
         z = lambda w: r1 + 1 / (1 / r2 + 1 / cpe(q, alpha, w))
-    with open(f"{out}/s{n:04d}.csv", "w") as fh:
+    step = n % 50
+    pressure = 20 + 20 * (step if step < 25 else 49 - step)
+    with open(f"{out}/s{n:04d}_{n + 1:04d}_{pressure}MPa.csv", "w") as fh:
         fh.write("freq_Hz,Zreal_ohm,Zimag_ohm\n")
         for fi in f:
             zi = z(2 * math.pi * fi)
@@ -63,21 +74,26 @@ cat "${files[@]}" >/dev/null
 echo "files: ${#files[@]}, $(grep -c '"kind": "inductive"' "$dir/auto.json") chosen inductive," \
     "$(grep -c '"kind": "semicircle"' "$dir/auto.json") semicircle, $(grep -c '"error"' "$dir/auto.json") errors"
 
-declare -a t_cat t_one t_auto ratio
+"$bin" series --json "${geometry[@]}" "${files[@]}" >/dev/null
+
+declare -a t_cat t_one t_auto t_series ratio
 for ((r = 0; r < rounds; r++)); do
     c=$(time_ms cat "${files[@]}")
     o=$(time_ms "$bin" fit --json --circuit inductive "${geometry[@]}" "${files[@]}")
     a=$(time_ms "$bin" fit --json "${geometry[@]}" "${files[@]}")
-    t_cat+=("$c") t_one+=("$o") t_auto+=("$a")
+    s=$(time_ms "$bin" series --json "${geometry[@]}" "${files[@]}")
+    t_cat+=("$c") t_one+=("$o") t_auto+=("$a") t_series+=("$s")
     ratio+=("$(awk -v a="$a" -v o="$o" 'BEGIN {printf "%.3f", a / o}')")
-    echo "round $((r + 1)): cat ${c} ms, --circuit inductive ${o} ms, auto ${a} ms"
+    echo "round $((r + 1)): cat ${c} ms, --circuit inductive ${o} ms, auto ${a} ms, series ${s} ms"
 done
 m_cat=$(printf '%s\n' "${t_cat[@]}" | median)
 m_one=$(printf '%s\n' "${t_one[@]}" | median)
 m_auto=$(printf '%s\n' "${t_auto[@]}" | median)
+m_series=$(printf '%s\n' "${t_series[@]}" | median)
 m_ratio=$(printf '%s\n' "${ratio[@]}" | median)
 echo "median of $rounds rounds over ${#files[@]} files:"
 echo "  cat:                          ${m_cat} ms"
 echo "  fit --json --circuit inductive: ${m_one} ms ($((m_one * 1000 / ${#files[@]})) µs per spectrum)"
 echo "  fit --json (auto):            ${m_auto} ms ($((m_auto * 1000 / ${#files[@]})) µs per spectrum)"
+echo "  series --json (auto):         ${m_series} ms ($((m_series * 1000 / ${#files[@]})) µs per spectrum)"
 echo "  auto / inductive, median of per-round ratios: ${m_ratio}"

@@ -145,6 +145,55 @@ pub struct Circuit {
     root: Node,
     elements: Vec<Element>,
     params: Vec<ParamSpec>,
+    /// Set when the circuit is one of the study's shapes, evaluated without walking the tree.
+    flat: Option<FlatShape>,
+}
+
+/// Circuits evaluated in closed form: the presets' shapes, whatever their labels or bounds.
+/// A fit evaluates the model about ten times over every point, so the walk over the tree
+/// (recursion, a match per node, a vector of element constants per evaluation) costs more
+/// than the arithmetic for these small circuits. Parameters are numbered in reading order,
+/// so the shape alone fixes their indices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FlatShape {
+    /// `R-CPE`: R, Q, α.
+    RCpe,
+    /// `R-p(R,CPE)`: R1, R2, Q, α.
+    RParallelRCpe,
+    /// `R-p(R,C)`: R1, R2, C.
+    RParallelRC,
+}
+
+impl FlatShape {
+    fn of(root: &Node, elements: &[Element]) -> Option<FlatShape> {
+        let kind = |node: &Node| match node.kind {
+            NodeKind::Element(i) => elements.get(i).map(|e| e.kind),
+            _ => None,
+        };
+        let NodeKind::Series(children) = &root.kind else {
+            return None;
+        };
+        let [first, second] = children.as_slice() else {
+            return None;
+        };
+        if kind(first) != Some(ElementKind::Resistor) {
+            return None;
+        }
+        if kind(second) == Some(ElementKind::Cpe) {
+            return Some(FlatShape::RCpe);
+        }
+        let NodeKind::Parallel(branches) = &second.kind else {
+            return None;
+        };
+        let [a, b] = branches.as_slice() else {
+            return None;
+        };
+        match (kind(a), kind(b)) {
+            (Some(ElementKind::Resistor), Some(ElementKind::Cpe)) => Some(FlatShape::RParallelRCpe),
+            (Some(ElementKind::Resistor), Some(ElementKind::Capacitor)) => Some(FlatShape::RParallelRC),
+            _ => None,
+        }
+    }
 }
 
 /// A circuit string that could not be parsed, with the 1-based character position.
@@ -229,11 +278,13 @@ impl Circuit {
             ));
         }
         let canonical = root.render(&parser.elements);
+        let flat = FlatShape::of(&root, &parser.elements);
         Ok(Circuit {
             text: canonical,
             root,
             elements: parser.elements,
             params: parser.params,
+            flat,
         })
     }
 
@@ -351,8 +402,30 @@ impl Circuit {
     /// The circuit at fixed parameter values, with everything that does not depend
     /// on frequency computed once: evaluate many frequencies through this.
     pub fn at(&self, params: &[f64]) -> Evaluator<'_> {
-        let consts = self
-            .elements
+        let value = |i: usize| params.get(i).copied().unwrap_or(f64::NAN);
+        let cpe = CpeConst::new;
+        let form = match self.flat {
+            Some(FlatShape::RCpe) => Form::RCpe {
+                r: value(0),
+                cpe: cpe(value(1), value(2)),
+            },
+            Some(FlatShape::RParallelRCpe) => Form::RParallelRCpe {
+                r1: value(0),
+                r2: value(1),
+                cpe: cpe(value(2), value(3)),
+            },
+            Some(FlatShape::RParallelRC) => Form::RParallelRC {
+                r1: value(0),
+                r2: value(1),
+                inv_c: 1.0 / value(2),
+            },
+            None => Form::Tree(self.element_consts(params)),
+        };
+        Evaluator { circuit: self, form }
+    }
+
+    fn element_consts(&self, params: &[f64]) -> Vec<ElementConst> {
+        self.elements
             .iter()
             .map(|e| {
                 let p = e.first_param;
@@ -362,20 +435,12 @@ impl Circuit {
                     ElementKind::Capacitor => ElementConst::Capacitor { inv_c: 1.0 / value },
                     ElementKind::Inductor => ElementConst::Inductor { l: value },
                     ElementKind::Cpe => {
-                        let alpha = params.get(p + 1).copied().unwrap_or(f64::NAN);
-                        let (sin, cos) = (-alpha * FRAC_PI_2).sin_cos();
-                        ElementConst::Cpe {
-                            inv_q: 1.0 / value,
-                            alpha,
-                            cos,
-                            sin,
-                        }
+                        ElementConst::Cpe(CpeConst::new(value, params.get(p + 1).copied().unwrap_or(f64::NAN)))
                     }
                     ElementKind::Warburg => ElementConst::Warburg { sigma: value },
                 }
             })
-            .collect();
-        Evaluator { circuit: self, consts }
+            .collect()
     }
 
     /// The DC resistance, lim Re Z(ω → 0), or the reason there is none.
@@ -528,27 +593,114 @@ enum ElementConst {
     Resistor { r: f64 },
     Capacitor { inv_c: f64 },
     Inductor { l: f64 },
-    Cpe { inv_q: f64, alpha: f64, cos: f64, sin: f64 },
+    Cpe(CpeConst),
     Warburg { sigma: f64 },
+}
+
+/// A CPE's parameters in the form its impedance needs: Z = Q⁻¹ ω^(−α) (cos + i sin).
+#[derive(Debug, Clone, Copy)]
+struct CpeConst {
+    inv_q: f64,
+    alpha: f64,
+    cos: f64,
+    sin: f64,
+}
+
+impl CpeConst {
+    fn new(q: f64, alpha: f64) -> CpeConst {
+        let (sin, cos) = (-alpha * FRAC_PI_2).sin_cos();
+        CpeConst {
+            inv_q: 1.0 / q,
+            alpha,
+            cos,
+            sin,
+        }
+    }
+
+    fn impedance(self, ln_omega: f64) -> Complex64 {
+        let magnitude = (-self.alpha * ln_omega).exp() * self.inv_q;
+        Complex64::new(magnitude * self.cos, magnitude * self.sin)
+    }
+}
+
+/// How an [`Evaluator`] computes: in closed form for a [`FlatShape`], else over the tree.
+enum Form {
+    RCpe { r: f64, cpe: CpeConst },
+    RParallelRCpe { r1: f64, r2: f64, cpe: CpeConst },
+    RParallelRC { r1: f64, r2: f64, inv_c: f64 },
+    Tree(Vec<ElementConst>),
 }
 
 /// A circuit at fixed parameter values; see [`Circuit::at`].
 pub struct Evaluator<'a> {
     circuit: &'a Circuit,
-    consts: Vec<ElementConst>,
+    form: Form,
 }
 
 impl Evaluator<'_> {
     /// Impedance at `omega` (rad/s); `ln_omega` must be `omega.ln()`.
     pub fn impedance(&self, omega: f64, ln_omega: f64) -> Complex64 {
-        self.circuit
-            .eval(&self.circuit.root, omega, ln_omega, &self.consts, None)
+        match &self.form {
+            Form::RCpe { r, cpe } => cpe.impedance(ln_omega) + r,
+            // The same operations as with the gradient below: a model and its gradient
+            // must agree on where they overflow, or a descent can stop at a point whose
+            // misfit is not finite.
+            Form::RParallelRCpe { r1, r2, cpe } => {
+                let zc = cpe.impedance(ln_omega);
+                zc * *r2 * (zc + r2).inv() + r1
+            }
+            Form::RParallelRC { r1, r2, inv_c } => {
+                let zc = Complex64::new(0.0, -inv_c / omega);
+                zc * *r2 * (zc + r2).inv() + r1
+            }
+            Form::Tree(consts) => self.circuit.eval(&self.circuit.root, omega, ln_omega, consts, None),
+        }
     }
 
-    /// Impedance and ∂Z/∂p for every parameter into `grad` (one slot per parameter).
+    /// Impedance and ∂Z/∂p for every parameter into `grad` (one slot per parameter;
+    /// a shorter `grad` gets the leading ones).
     pub fn impedance_and_gradient(&self, omega: f64, ln_omega: f64, grad: &mut [Complex64]) -> Complex64 {
-        self.circuit
-            .eval(&self.circuit.root, omega, ln_omega, &self.consts, Some(grad))
+        let one = Complex64::new(1.0, 0.0);
+        match &self.form {
+            Form::RCpe { r, cpe } => {
+                let zc = cpe.impedance(ln_omega);
+                set_leading(grad, &[one, -zc * cpe.inv_q, -zc * Complex64::new(ln_omega, FRAC_PI_2)]);
+                zc + r
+            }
+            Form::RParallelRCpe { r1, r2, cpe } => {
+                // Z = R1 + R2 Zc / (R2 + Zc): ∂Z/∂R2 = (Zc/Σ)², ∂Z/∂Zc = (R2/Σ)².
+                let zc = cpe.impedance(ln_omega);
+                let inv_sum = (zc + r2).inv();
+                let (share_r, share_c) = (zc * inv_sum, inv_sum * *r2);
+                let scale_c = share_c * share_c;
+                set_leading(
+                    grad,
+                    &[
+                        one,
+                        share_r * share_r,
+                        -zc * cpe.inv_q * scale_c,
+                        -zc * Complex64::new(ln_omega, FRAC_PI_2) * scale_c,
+                    ],
+                );
+                zc * *r2 * inv_sum + r1
+            }
+            Form::RParallelRC { r1, r2, inv_c } => {
+                let zc = Complex64::new(0.0, -inv_c / omega);
+                let inv_sum = (zc + r2).inv();
+                let (share_r, share_c) = (zc * inv_sum, inv_sum * *r2);
+                set_leading(grad, &[one, share_r * share_r, -zc * *inv_c * share_c * share_c]);
+                zc * *r2 * inv_sum + r1
+            }
+            Form::Tree(consts) => self
+                .circuit
+                .eval(&self.circuit.root, omega, ln_omega, consts, Some(grad)),
+        }
+    }
+}
+
+fn set_leading(grad: &mut [Complex64], values: &[Complex64]) {
+    for (g, v) in grad.iter_mut().zip(values) {
+        *g = *v;
     }
 }
 
@@ -579,12 +731,10 @@ fn element_impedance(
             }
             Complex64::new(0.0, omega * l)
         }
-        ElementConst::Cpe { inv_q, alpha, cos, sin } => {
-            // Z = Q⁻¹ ω^(−α) exp(−i π α / 2)
-            let magnitude = (-alpha * ln_omega).exp() * inv_q;
-            let z = Complex64::new(magnitude * cos, magnitude * sin);
+        ElementConst::Cpe(cpe) => {
+            let z = cpe.impedance(ln_omega);
             if let Some(g) = grad {
-                g[p] = -z * inv_q;
+                g[p] = -z * cpe.inv_q;
                 g[p + 1] = -z * Complex64::new(ln_omega, FRAC_PI_2);
             }
             z
@@ -799,6 +949,41 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn closed_forms_agree_with_the_tree() {
+        let cases: [(&str, Option<FlatShape>, &[f64]); 5] = [
+            ("R0-CPE0", Some(FlatShape::RCpe), &[2.0, 3.0e6, -0.95]),
+            (
+                "R1-p(R2,CPE2)",
+                Some(FlatShape::RParallelRCpe),
+                &[40.0, 960.0, 2.1e-8, 0.9],
+            ),
+            ("R1-p(R2,C2)", Some(FlatShape::RParallelRC), &[40.0, 960.0, 4e-9]),
+            ("R1-p(CPE2,R2)", None, &[40.0, 2.1e-8, 0.9, 960.0]),
+            ("L0-R0-p(R1,C1)", None, &[1e-7, 5.0, 200.0, 1e-7]),
+        ];
+        for (text, shape, values) in cases {
+            let circuit = Circuit::parse(text).unwrap();
+            assert_eq!(circuit.flat, shape, "{text}");
+            let flat = circuit.at(values);
+            let tree = Evaluator {
+                circuit: &circuit,
+                form: Form::Tree(circuit.element_consts(values)),
+            };
+            for omega in [0.6, 31.4, 6.3e3, 6.3e6] {
+                let (mut g_flat, mut g_tree) = (vec![Complex64::default(); 4], vec![Complex64::default(); 4]);
+                let z_flat = flat.impedance_and_gradient(omega, omega.ln(), &mut g_flat);
+                let z_tree = tree.impedance_and_gradient(omega, omega.ln(), &mut g_tree);
+                let close = |a: Complex64, b: Complex64| (a - b).norm() <= 1e-14 * b.norm().max(1e-300);
+                assert!(close(z_flat, z_tree), "{text} at {omega}: {z_flat} against {z_tree}");
+                assert!(close(flat.impedance(omega, omega.ln()), z_tree), "{text} at {omega}");
+                for (a, b) in g_flat.iter().zip(&g_tree).take(values.len()) {
+                    assert!(close(*a, *b), "{text} at {omega}: gradient {a} against {b}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn deep_or_long_circuit_strings_are_refused_not_recursed_into() {

@@ -21,7 +21,7 @@ use crate::spectrum::Spectrum;
 use levenberg_marquardt::{LevenbergMarquardt, TerminationReason};
 use nalgebra::DMatrix;
 use num_complex::Complex64;
-use problem::{CnlsProblem, FitData};
+use problem::{CnlsProblem, CompactProblem, FitData};
 use serde::{Deserialize, Serialize};
 use std::f64::consts::TAU;
 use std::fmt;
@@ -634,7 +634,7 @@ struct Descent {
 
 fn descend(circuit: &Circuit, data: &FitData, start: &[f64], fixed: &[bool], tolerance: Tolerance) -> Descent {
     let free: Vec<usize> = (0..start.len()).filter(|&i| !fixed[i]).collect();
-    let problem = CnlsProblem::new(circuit, data, free, start.to_vec());
+    let problem = CompactProblem::new(circuit, data, free, start.to_vec());
     let (problem, report) = LevenbergMarquardt::new()
         .with_tol(tolerance.relative())
         .with_patience(200)

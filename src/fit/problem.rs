@@ -169,6 +169,235 @@ impl LeastSquaresProblem<f64, Dyn, Dyn> for CnlsProblem<'_> {
     }
 }
 
+/// The same least-squares problem handed to Levenberg–Marquardt in a smaller frame.
+///
+/// At every point u the stacked `[J | r]` (2N rows, one column per free parameter and
+/// one for the residuals) is reduced by Householder reflections Q to `[R c; 0 s]`, and
+/// the solver sees the p + 1 rows `[R; 0]` and `(c, s)`. Q is orthogonal, so ‖r‖, JᵀJ,
+/// Jᵀr, the column norms and ‖J δ‖ are those of the full problem and MINPACK's steps,
+/// scaling and stopping rules are the same in exact arithmetic; but the solver's
+/// pivoted QR and trust-region loop then work on p + 1 rows instead of 142 (they took
+/// about 40 % of a fit), and the model and its Jacobian come from one pass over the
+/// points instead of two. The factor is a deterministic function of u, so the solver's
+/// residuals and Jacobian at the same u always share one frame.
+pub(crate) struct CompactProblem<'a> {
+    circuit: &'a Circuit,
+    data: &'a FitData,
+    free: Vec<usize>,
+    transforms: Vec<Transform>,
+    /// All parameters in physical units; the free ones follow `u`.
+    pub values: Vec<f64>,
+    u: DVector<f64>,
+    /// The reduced problem at `u`, and at the point before it (the solver returns to it
+    /// after a rejected last step).
+    current: Reduced,
+    previous: Reduced,
+    /// Work space for `[J | r]`, column-major, 2N × (p + 1).
+    stacked: Vec<f64>,
+    gradient: Vec<Complex64>,
+    pub jacobian_evaluations: Cell<usize>,
+}
+
+/// The reduced residuals and Jacobian at `u`; `None` where they are not finite.
+#[derive(Clone)]
+struct Reduced {
+    u: DVector<f64>,
+    residuals: Option<DVector<f64>>,
+    jacobian: Option<DMatrix<f64>>,
+}
+
+impl<'a> CompactProblem<'a> {
+    pub fn new(circuit: &'a Circuit, data: &'a FitData, free: Vec<usize>, values: Vec<f64>) -> Self {
+        let transforms: Vec<Transform> = free
+            .iter()
+            .map(|&i| Transform::for_bounds(circuit.params()[i].bounds))
+            .collect();
+        let u = DVector::from_iterator(
+            free.len(),
+            free.iter().zip(&transforms).map(|(&i, t)| t.to_solver(values[i])),
+        );
+        let empty = Reduced {
+            u: DVector::zeros(0),
+            residuals: None,
+            jacobian: None,
+        };
+        let mut problem = CompactProblem {
+            circuit,
+            data,
+            stacked: vec![0.0; 2 * data.omega.len() * (free.len() + 1)],
+            gradient: vec![Complex64::new(0.0, 0.0); values.len()],
+            free,
+            transforms,
+            values,
+            u,
+            current: empty.clone(),
+            previous: empty,
+            jacobian_evaluations: Cell::new(0),
+        };
+        problem.reduce();
+        problem
+    }
+
+    /// Evaluates `[J | r]` at `values` in one pass over the points and reduces it.
+    fn reduce(&mut self) {
+        let rows = 2 * self.data.omega.len();
+        let p = self.free.len();
+        let slopes: Vec<f64> = self
+            .transforms
+            .iter()
+            .zip(self.u.iter())
+            .map(|(t, &u)| t.slope(u))
+            .collect();
+        let model_at = self.circuit.at(&self.values);
+        let (jacobian_part, residual_part) = self.stacked.split_at_mut(rows * p);
+        let points = self
+            .data
+            .omega
+            .iter()
+            .zip(&self.data.ln_omega)
+            .zip(&self.data.z)
+            .zip(&self.data.sqrt_weight);
+        for (k, (((&omega, &ln_omega), &z), &w)) in points.enumerate() {
+            let model = model_at.impedance_and_gradient(omega, ln_omega, &mut self.gradient);
+            let d = (model - z) * w;
+            residual_part[2 * k] = d.re;
+            residual_part[2 * k + 1] = d.im;
+            for ((column, &param), &slope) in jacobian_part.chunks_exact_mut(rows).zip(&self.free).zip(&slopes) {
+                let g = self.gradient.get(param).copied().unwrap_or_default() * (w * slope);
+                column[2 * k] = g.re;
+                column[2 * k + 1] = g.im;
+            }
+        }
+        let u = self.u.clone();
+        self.current = if !residual_part.iter().all(|v| v.is_finite()) {
+            Reduced {
+                u,
+                residuals: None,
+                jacobian: None,
+            }
+        } else if !jacobian_part.iter().all(|v| v.is_finite()) {
+            // The norm alone keeps the solver's view of the misfit; the Jacobian is refused.
+            let mut residuals = DVector::zeros(p + 1);
+            residuals[p] = norm(residual_part);
+            Reduced {
+                u,
+                residuals: Some(residuals),
+                jacobian: None,
+            }
+        } else {
+            householder_in_place(&mut self.stacked, rows, p + 1);
+            let column = |j: usize| &self.stacked[j * rows..(j + 1) * rows];
+            let residual_column = column(p);
+            let mut residuals = DVector::zeros(p + 1);
+            for (i, r) in residual_column.iter().take(p).enumerate() {
+                residuals[i] = *r;
+            }
+            residuals[p] = norm(residual_column.get(p..).unwrap_or_default());
+            let jacobian = DMatrix::from_fn(p + 1, p, |i, j| match column(j).get(i) {
+                Some(&value) if i <= j => value,
+                _ => 0.0,
+            });
+            let finite = residuals.iter().chain(jacobian.iter()).all(|v| v.is_finite());
+            Reduced {
+                u,
+                residuals: finite.then_some(residuals),
+                jacobian: finite.then_some(jacobian),
+            }
+        };
+    }
+}
+
+/// ‖x‖, scaled where the plain sum of squares would overflow or underflow.
+fn norm(x: &[f64]) -> f64 {
+    let sum: f64 = x.iter().map(|v| v * v).sum();
+    if sum.is_finite() && sum > 1e-280 {
+        return sum.sqrt();
+    }
+    let largest = x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    if largest == 0.0 || !largest.is_finite() {
+        return largest;
+    }
+    largest * x.iter().map(|v| (v / largest).powi(2)).sum::<f64>().sqrt()
+}
+
+/// Householder QR of the column-major `rows` × `columns` matrix `a` in place, without
+/// pivoting: reflections from the first `columns − 1` columns are applied to all, so
+/// the upper triangle holds R and the last column Qᵀ times itself. Below the diagonal
+/// is left unspecified. The reflector is scaled as LAPACK's dlarfg (v₀ = 1, |vᵢ| ≤ 1),
+/// so that a far-off start (CPE Q at 1e260) overflows no sooner than the data do.
+fn householder_in_place(a: &mut [f64], rows: usize, columns: usize) {
+    for j in 0..columns.saturating_sub(1).min(rows) {
+        let (done, rest) = a.split_at_mut((j + 1) * rows);
+        let x = &mut done[j * rows + j..];
+        let Some((head, tail)) = x.split_first_mut() else {
+            continue;
+        };
+        let tail_length = norm(tail);
+        if tail_length == 0.0 {
+            continue;
+        }
+        let alpha = *head;
+        let length = norm(&[alpha, tail_length]);
+        let beta = if alpha > 0.0 { -length } else { length };
+        let tau = (beta - alpha) / beta;
+        let inverse = 1.0 / (alpha - beta);
+        for v in tail.iter_mut() {
+            *v *= inverse;
+        }
+        for later in rest.chunks_exact_mut(rows) {
+            let Some((y_head, y_tail)) = later[j..].split_first_mut() else {
+                continue;
+            };
+            let dot: f64 = tail.iter().zip(y_tail.iter()).map(|(v, y)| v * y).sum();
+            let factor = tau * (*y_head + dot);
+            *y_head -= factor;
+            for (y, v) in y_tail.iter_mut().zip(tail.iter()) {
+                *y -= factor * v;
+            }
+        }
+        *head = beta;
+    }
+}
+
+impl LeastSquaresProblem<f64, Dyn, Dyn> for CompactProblem<'_> {
+    type ResidualStorage = Owned<f64, Dyn>;
+    type JacobianStorage = Owned<f64, Dyn, Dyn>;
+    type ParameterStorage = Owned<f64, Dyn>;
+
+    fn set_params(&mut self, u: &DVector<f64>) {
+        let clamped = u.map(|ui| ui.clamp(-LOG_LIMIT, LOG_LIMIT));
+        if clamped == self.current.u {
+            return;
+        }
+        if clamped == self.previous.u {
+            std::mem::swap(&mut self.current, &mut self.previous);
+        } else {
+            std::mem::swap(&mut self.current, &mut self.previous);
+            self.current.u = DVector::zeros(0);
+        }
+        for ((&i, t), &ui) in self.free.iter().zip(&self.transforms).zip(clamped.iter()) {
+            self.values[i] = t.to_physical(ui);
+        }
+        self.u = clamped;
+        if self.current.u != self.u {
+            self.reduce();
+        }
+    }
+
+    fn params(&self) -> DVector<f64> {
+        self.u.clone()
+    }
+
+    fn residuals(&self) -> Option<DVector<f64>> {
+        self.current.residuals.clone()
+    }
+
+    fn jacobian(&self) -> Option<DMatrix<f64>> {
+        self.jacobian_evaluations.set(self.jacobian_evaluations.get() + 1);
+        self.current.jacobian.clone()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,6 +502,37 @@ mod tests {
             ],
         );
         println!("custom: worst relative column error {worst:e}");
+    }
+
+    #[test]
+    fn the_compact_problem_keeps_the_misfit_and_the_normal_equations() {
+        for (preset, truth, start) in [
+            (
+                Preset::Semicircle,
+                vec![20.0, 1.0e4, 3.0e-9, 0.85],
+                vec![25.0, 8.0e3, 5.0e-9, 0.8],
+            ),
+            (Preset::Inductive, vec![1.3, 2.0e5, -0.93], vec![1.0, 3.0e5, -0.9]),
+        ] {
+            let circuit = preset.circuit();
+            for modulus in [true, false] {
+                let data = data_from(&circuit, &truth, modulus);
+                let free: Vec<usize> = (0..start.len()).collect();
+                let full = CnlsProblem::new(&circuit, &data, free.clone(), start.clone());
+                let compact = CompactProblem::new(&circuit, &data, free, start.clone());
+                let (r, j) = (full.residuals().unwrap(), full.jacobian().unwrap());
+                let (rc, jc) = (compact.residuals().unwrap(), compact.jacobian().unwrap());
+                assert_eq!(
+                    (rc.len(), jc.nrows(), jc.ncols()),
+                    (start.len() + 1, start.len() + 1, start.len())
+                );
+                assert!((rc.norm() - r.norm()).abs() <= 1e-12 * r.norm());
+                let (normal, normal_c) = (j.transpose() * &j, jc.transpose() * &jc);
+                let (gradient, gradient_c) = (j.transpose() * &r, jc.transpose() * &rc);
+                assert!((normal - &normal_c).amax() <= 1e-12 * normal_c.amax());
+                assert!((gradient - &gradient_c).amax() <= 1e-10 * gradient_c.amax());
+            }
+        }
     }
 
     #[test]
