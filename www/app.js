@@ -156,7 +156,11 @@ function setRowName(node, name) {
   node.replaceChildren(start, end);
 }
 
-function updateRow(entry) {
+/**
+ * The sidebar row of `entry`. While its list is folded only the hooks (state, σ) are
+ * written; the rest waits (`rowStale`) until the list is unfolded.
+ */
+function updateRow(entry, { full = !listFolded() } = {}) {
   const li = entry.row;
   li.dataset.state = entry.state;
   li.classList.toggle('selected', entry.id === selectedId);
@@ -164,6 +168,8 @@ function updateRow(entry) {
   const sigma = entry.result?.analysis?.sigma_S_per_cm?.value;
   if (entry.state === 'done' && typeof sigma === 'number') li.dataset.sigma = String(sigma);
   else delete li.dataset.sigma;
+  entry.rowStale = !full;
+  if (!full) return;
   const value = li.querySelector('.row-value');
   const err = li.querySelector('.row-error');
   if (entry.state === 'fitting') value.textContent = 'fitting…';
@@ -197,14 +203,21 @@ function markDirty(entry) {
 /** Rows painted per task: more wait for the next one, so no task runs long. */
 const ROWS_PER_TASK = 60;
 
+/**
+ * Paints the rows whose entry changed. While results stream in, a row's cells are
+ * written only when it is near the table's view (its hooks always): writing a thousand
+ * rows nobody sees kept this thread as busy as a worker. The rest follow when the run
+ * ends or when scrolled to.
+ */
 function paint() {
   paintTimer = null;
+  const streaming = progress.done < progress.total;
   let painted = 0;
   for (const entry of dirty) {
     dirty.delete(entry);
-    if (entry.removed || !entry.row) continue;
-    updateRow(entry);
-    series.updateRow(entry);
+    if (entry.removed) continue;
+    if (entry.row) updateRow(entry, { full: !listFolded() && !streaming });
+    series.updateRow(entry, { full: !streaming || series.nearView(entry) });
     painted += 1;
     if (painted >= ROWS_PER_TASK) break;
   }
@@ -213,8 +226,24 @@ function paint() {
     return;
   }
   // The plot and summary in a task of their own.
-  setTimeout(() => series.refresh({ streaming: progress.done < progress.total }), 0);
+  setTimeout(() => series.refresh({ streaming }), 0);
   updateListFold();
+}
+
+/** Writes the cells left stale while results streamed in, a chunk per task. */
+function freshenStale() {
+  const stale = entries.filter((e) => (e.row && e.rowStale && !listFolded()) || e.seriesStale);
+  inChunks(stale, ROWS_PER_TASK, (chunk) => {
+    for (const entry of chunk) {
+      if (entry.removed) continue;
+      if (entry.row && entry.rowStale && !listFolded()) updateRow(entry, { full: true });
+      if (entry.seriesStale) series.updateRow(entry, { full: true });
+    }
+  });
+}
+
+function listFolded() {
+  return entries.length > LIST_UNFOLDED_MAX && !listUnfolded;
 }
 
 /**
@@ -226,7 +255,7 @@ const LIST_UNFOLDED_MAX = 30;
 let listUnfolded = false;
 
 function updateListFold() {
-  const folded = entries.length > LIST_UNFOLDED_MAX && !listUnfolded;
+  const folded = listFolded();
   $('#spectrum-list').classList.toggle('folded', folded);
   const note = $('#list-fold');
   note.hidden = entries.length <= LIST_UNFOLDED_MAX;
@@ -239,10 +268,8 @@ function selectEntry(id, { scroll = false } = {}) {
   selectedId = id;
   const entry = byId.get(id);
   for (const e of [previous, entry]) {
-    if (e?.row) {
-      updateRow(e);
-      series.updateRow(e);
-    }
+    if (e?.row) updateRow(e);
+    if (e) series.updateRow(e);
   }
   showSelected();
   if (scroll) $('#result-panel').scrollIntoView({ block: 'start', behavior: 'smooth' });
@@ -328,7 +355,24 @@ function addSpectra(items, { example = false } = {}) {
   placeAll();
   // The fits start at once; the rows are built meanwhile, a chunk per task.
   scheduleFits();
-  inChunks(added, ROWS_PER_TASK, (chunk) => {
+  buildListRows();
+  series.rebuild();
+  if (previous?.row) updateRow(previous);
+  updateListFold();
+  updateExportButtons();
+  showSelected();
+  return added;
+}
+
+/**
+ * The sidebar rows not made yet, a chunk per task. A folded list (past
+ * LIST_UNFOLDED_MAX spectra) gets its rows when unfolded: the series table has a row
+ * for every spectrum, and a thousand hidden rows only cost time.
+ */
+function buildListRows() {
+  if (listFolded()) return;
+  const missing = entries.filter((e) => !e.row && !e.removed);
+  inChunks(missing, ROWS_PER_TASK, (chunk) => {
     const fragment = document.createDocumentFragment();
     for (const entry of chunk) {
       if (entry.removed) continue;
@@ -338,12 +382,6 @@ function addSpectra(items, { example = false } = {}) {
     }
     $('#spectrum-list').append(fragment);
   }, updateListFold);
-  series.rebuild();
-  if (previous?.row) updateRow(previous);
-  updateListFold();
-  updateExportButtons();
-  showSelected();
-  return added;
 }
 
 /**
@@ -392,6 +430,7 @@ function scheduleFits() {
     done: (failure) => {
       progress.finish(failure);
       paint();
+      freshenStale();
     },
   });
 }
@@ -990,8 +1029,14 @@ const progress = {
       ? `Fitting stopped: ${failure}`
       : `Fitting ${this.done} of ${this.total} spectra`;
     $('#fit-cancel').hidden = !running;
+    // A long run draws the table and the plot once, at its end: laying out and painting
+    // them while results stream in took as much of this 2-core machine as a worker.
+    document.body.classList.toggle('long-run', running && this.total > LONG_RUN);
   },
 };
+
+/** From this many spectra, a run shows its progress and draws the table at its end. */
+const LONG_RUN = 100;
 
 let pool = null;
 const series = new SeriesView({
@@ -1015,6 +1060,8 @@ function wireListFold() {
   $('#list-fold-toggle').addEventListener('click', () => {
     listUnfolded = !listUnfolded;
     updateListFold();
+    buildListRows();
+    freshenStale();
   });
 }
 

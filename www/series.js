@@ -14,7 +14,10 @@ const $ = (sel) => document.querySelector(sel);
 const ROWS_PER_TASK = 60;
 
 /** Redraws of the plot and summary while results stream in, at most this often. */
-const PLOT_INTERVAL_MS = 500;
+const PLOT_INTERVAL_MS = 1000;
+/** About the height of a table row, px; and rows painted beyond the view while streaming. */
+const ROW_PX = 31;
+const VIEW_MARGIN_ROWS = 20;
 
 const KIND_SHORT = { inductive: '(a) inductive', semicircle: '(b) semicircle', custom: 'custom' };
 
@@ -55,6 +58,18 @@ export class SeriesView {
 
   wire() {
     this.wireRows();
+    // Where the table is scrolled, kept for nearView(); rows scrolled to get their cells.
+    const scroller = $('#series-panel .table-scroll');
+    let scrollTimer = null;
+    const watch = () => {
+      this.view = { top: scroller.scrollTop, height: scroller.clientHeight || 480 };
+      clearTimeout(scrollTimer);
+      scrollTimer = setTimeout(() => {
+        for (const entry of this.app.entries()) if (entry.seriesStale && this.nearView(entry)) this.updateRow(entry);
+      }, 100);
+    };
+    scroller.addEventListener('scroll', watch, { passive: true });
+    new ResizeObserver(watch).observe(scroller);
     $('#series-axis').addEventListener('change', (ev) => {
       this.axis = ev.target.value;
       this.drawPlot();
@@ -102,6 +117,17 @@ export class SeriesView {
     panel.hidden = !this.visible();
     const body = $('#series-table .series-rows');
     const ordered = this.ordered();
+    // Places in the table, group rows counted, for nearView().
+    this.rowIndex = new Map();
+    let place = 0;
+    let previousKey = null;
+    for (const e of ordered) {
+      const key = e.placement?.series ?? e.name;
+      if (key !== previousKey) place += 1;
+      previousKey = key;
+      this.rowIndex.set(e, place);
+      place += 1;
+    }
     const token = (this.rebuildToken = (this.rebuildToken ?? 0) + 1);
     const counts = new Map();
     for (const e of ordered) {
@@ -236,7 +262,21 @@ export class SeriesView {
     });
   }
 
-  updateRow(entry) {
+  /**
+   * Rows near the table's view, by their place in the table (rows are about ROW_PX
+   * tall): the scroll position is read on scroll, never in the middle of a paint.
+   */
+  nearView(entry) {
+    const index = this.rowIndex?.get(entry);
+    if (index === undefined) return false;
+    const { top, height } = this.view ?? { top: 0, height: 600 };
+    const first = Math.floor(top / ROW_PX) - VIEW_MARGIN_ROWS;
+    const last = Math.ceil((top + height) / ROW_PX) + VIEW_MARGIN_ROWS;
+    return index >= first && index <= last;
+  }
+
+  /** Its hooks always; its cells when `full` (else they wait, `seriesStale`). */
+  updateRow(entry, { full = true } = {}) {
     const tr = entry.seriesRow;
     if (!tr) return;
     const c = tr.cells$;
@@ -250,6 +290,8 @@ export class SeriesView {
     const a = entry.state === 'done' ? entry.result?.analysis : null;
     const sigma = a?.sigma_S_per_cm;
     setData(tr, 'sigma', typeof sigma?.value === 'number' ? String(sigma.value) : null);
+    entry.seriesStale = !full;
+    if (!full) return;
 
     if (document.activeElement !== c.orderInput) {
       const shownOrder = p?.order ? String(p.order) : '';
@@ -353,7 +395,7 @@ export class SeriesView {
     $('#series-panel').hidden = !this.visible();
     if ($('#series-panel').hidden) return;
     const now = performance.now();
-    if (streaming && now - (this.lastPlot ?? -Infinity) < PLOT_INTERVAL_MS) return;
+    if (streaming && (document.body.classList.contains('long-run') || now - (this.lastPlot ?? -Infinity) < PLOT_INTERVAL_MS)) return;
     this.lastPlot = now;
     this.curves = this.seriesPoints();
     this.drawPlot();
