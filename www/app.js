@@ -201,7 +201,7 @@ function markDirty(entry) {
 }
 
 /** Rows painted per task: more wait for the next one, so no task runs long. */
-const ROWS_PER_TASK = 60;
+const ROWS_PER_TASK = 30;
 
 /**
  * Paints the rows whose entry changed. While results stream in, a row's cells are

@@ -11,7 +11,7 @@ import { qualityBadges } from './views.js';
 const $ = (sel) => document.querySelector(sel);
 
 /** Rows made per task while the table is built. */
-const ROWS_PER_TASK = 60;
+const ROWS_PER_TASK = 30;
 
 /** Redraws of the plot and summary while results stream in, at most this often. */
 const PLOT_INTERVAL_MS = 1000;
@@ -156,7 +156,10 @@ export class SeriesView {
       if (start < ordered.length) setTimeout(step, 0);
       else this.refresh();
     };
-    step();
+    // A few rows at once (a single spectrum shows without a wait); a drop of many is
+    // built from the next task on, apart from the work of taking the files.
+    if (ordered.length <= ROWS_PER_TASK) step();
+    else setTimeout(step, 0);
   }
 
   /** The head of a series' rows: its name and how many spectra it has. */

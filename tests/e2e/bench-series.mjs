@@ -71,10 +71,10 @@ async function once(browser, origin, given, workers) {
   await page.waitForTimeout(200);
   const probe = await page.evaluate(() => window.benchProbe);
   const pool = await page.evaluate(() => window.sigmafitPoolSize);
-  const workers = await page.evaluate(() => window.sigmafitTimings.workers());
+  const split = await page.evaluate(() => window.sigmafitTimings.workers());
   const fitMs = await page.evaluate(() => window.sigmafitTimings.fitMs.reduce((a, b) => a + b, 0));
   await context.close();
-  return { ms: probe.end - probe.start, longTasks: probe.longTasks, pool, workers, fitMs };
+  return { ms: probe.end - probe.start, longTasks: probe.longTasks, pool, workers: split, fitMs };
 }
 
 const server = await startServer();
