@@ -165,7 +165,7 @@ function updateRow(entry, { full = !listFolded() } = {}) {
   li.dataset.state = entry.state;
   li.classList.toggle('selected', entry.id === selectedId);
   li.querySelector('.row-select').setAttribute('aria-pressed', String(entry.id === selectedId));
-  const sigma = entry.result?.analysis?.sigma_S_per_cm?.value;
+  const sigma = entry.sigma?.value;
   if (entry.state === 'done' && typeof sigma === 'number') li.dataset.sigma = String(sigma);
   else delete li.dataset.sigma;
   entry.rowStale = !full;
@@ -341,6 +341,7 @@ function addSpectra(items, { example = false } = {}) {
       headerPressureMpa: null, typedPressureMpa: null, thicknessMm: null, seriesLabel: null,
       nameInfo: described[i] ?? null, placement: null, hintOffered: null, mainKey: null, row: null,
     };
+    withLazyResult(entry);
     if (item.readError) {
       entry.state = 'error';
       entry.error = `${item.name}: cannot be read (${item.readError})`;
@@ -382,6 +383,37 @@ function buildListRows() {
     }
     $('#spectrum-list').append(fragment);
   }, updateListFold);
+}
+
+/**
+ * `entry.result` parsed from the worker's JSON text when first read: a thousand results
+ * arrive while fitting, and most are not looked at until the run ends. `entry.sigma`
+ * ({value, stderr} or null) is known at once, for the rows' hooks and the plot.
+ */
+function withLazyResult(entry) {
+  let parsed = null;
+  let text = null;
+  Object.defineProperty(entry, 'result', {
+    enumerable: true,
+    get() {
+      if (text !== null) {
+        parsed = JSON.parse(text);
+        text = null;
+      }
+      return parsed;
+    },
+    set(value) {
+      parsed = value;
+      text = null;
+      entry.sigma = value?.analysis?.sigma_S_per_cm ?? null;
+    },
+  });
+  entry.setResultJson = (json, sigma) => {
+    parsed = null;
+    text = json;
+    entry.sigma = sigma ?? null;
+  };
+  entry.sigma = null;
 }
 
 /**
@@ -475,10 +507,10 @@ function onWorkerResult(message) {
   entry.fitKey = entry.pendingKey;
   entry.hintOffered = message.hintOffered ?? null;
   if (message.resultJson) {
-    entry.result = JSON.parse(message.resultJson);
+    entry.setResultJson(message.resultJson, message.sigma);
     entry.error = null;
     entry.state = 'done';
-    timings.fitMs.push(entry.result.fit_ms);
+    timings.fitMs.push(message.fitMs);
   } else {
     entry.result = null;
     entry.error = message.error?.message ?? 'not fitted';
@@ -1045,6 +1077,7 @@ const series = new SeriesView({
   select: (id) => selectEntry(id, { scroll: true }),
   pressureOf,
   settingsThickness: () => (lastGoodSettings?.thickness_mm ?? null),
+  streaming: () => progress.done < progress.total,
   edited: (entry, what) => {
     // A typed pressure moves the spectrum in its series; a thickness changes its σ.
     if (what === 'pressure' || what === 'label' || what === 'order') {

@@ -147,7 +147,7 @@ export class SeriesView {
           lastKey = key;
         }
         if (!entry.seriesRow) entry.seriesRow = this.makeRow(entry);
-        this.updateRow(entry);
+        this.updateRow(entry, { full: !this.app.streaming() || this.nearView(entry) });
         fragment.append(entry.seriesRow);
       }
       if (start === 0) body.replaceChildren(fragment);
@@ -290,11 +290,12 @@ export class SeriesView {
     setData(tr, 'state', entry.state);
     setData(tr, 'pressureMpa', pressure === null ? null : String(pressure));
     setData(tr, 'branch', p?.branch ?? null);
-    const a = entry.state === 'done' ? entry.result?.analysis : null;
-    const sigma = a?.sigma_S_per_cm;
-    setData(tr, 'sigma', typeof sigma?.value === 'number' ? String(sigma.value) : null);
+    const sigmaKnown = entry.state === 'done' ? entry.sigma : null;
+    setData(tr, 'sigma', typeof sigmaKnown?.value === 'number' ? String(sigmaKnown.value) : null);
     entry.seriesStale = !full;
     if (!full) return;
+    const a = entry.state === 'done' ? entry.result?.analysis : null;
+    const sigma = a?.sigma_S_per_cm;
 
     if (document.activeElement !== c.orderInput) {
       const shownOrder = p?.order ? String(p.order) : '';
@@ -371,7 +372,7 @@ export class SeriesView {
     for (const entry of this.ordered()) {
       const key = entry.placement?.series ?? entry.name;
       if (!bySeries.has(key)) bySeries.set(key, { label: key, points: [], entries: [] });
-      const sigma = entry.state === 'done' ? entry.result?.analysis?.sigma_S_per_cm : null;
+      const sigma = entry.state === 'done' ? entry.sigma : null;
       const p = entry.placement;
       const pressure = this.app.pressureOf(entry);
       if (!sigma || typeof sigma.value !== 'number' || pressure === null || !p?.branch) continue;

@@ -60,7 +60,11 @@ async function fitChunk({ chunk, gen, jobs }) {
         const t2 = performance.now();
         out.resultJson = json;
         out.hintOffered = hint;
-        hint = JSON.parse(json).start_hint ?? null;
+        const parsed = JSON.parse(json);
+        hint = parsed.start_hint ?? null;
+        // What the page needs before it parses the whole result (rows' hooks, the plot).
+        out.sigma = parsed.analysis?.sigma_S_per_cm ?? null;
+        out.fitMs = parsed.fit_ms;
         self.stats.json += performance.now() - t2;
       } catch (e) {
         out.error = errorData(e);
