@@ -117,9 +117,13 @@ pub fn settings_schema() -> Result<JsValue, JsValue> {
     to_js(&fields)
 }
 
+/// Settings as an object, or as its JSON text (what the workers pass: one parse in
+/// Rust instead of a boundary crossing per field, for every spectrum of a series).
 fn read_settings(value: JsValue) -> Result<(SettingsInput, Settings), JsValue> {
     let input: SettingsInput = if value.is_undefined() || value.is_null() {
         SettingsInput::default()
+    } else if let Some(text) = value.as_string() {
+        serde_json::from_str(&text).map_err(|e| other_error(format!("settings: {e}")))?
     } else {
         serde_wasm_bindgen::from_value(value).map_err(|e| other_error(format!("settings: {e}")))?
     };

@@ -411,6 +411,9 @@ fn a_fit_started_from_its_own_result_says_previous() {
         num(&warm, "analysis.r_con_ohm.value"),
     );
     assert!((a / b - 1.0).abs() < 1e-6, "{a} vs {b}");
+    // Settings as their JSON text (what the workers pass) give the same fit.
+    let from_text = js_sys::JSON::parse(&s.analyse(PELLET.into(), JsValue::UNDEFINED).expect("fits")).unwrap();
+    assert_eq!(num(&from_text, "analysis.r_con_ohm.value"), a);
     // A hint that does not read is no hint.
     let junk = js_sys::JSON::parse(&s.analyse(settings(PELLET), "nonsense".into()).expect("fits")).unwrap();
     assert_eq!(text(&junk, "analysis.start"), "automatic");

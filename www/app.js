@@ -487,7 +487,7 @@ function chunked(todo, settings) {
         const key = JSON.stringify(entrySettings);
         e.pendingKey = key;
         // A File crosses to the worker by reference: the worker reads it, not this thread.
-        return { id: e.id, name: e.name, bytes: e.bytes, file: e.bytes ? null : e.file, settings: entrySettings, key };
+        return { id: e.id, name: e.name, bytes: e.bytes, file: e.bytes ? null : e.file, settingsJson: key, key };
       }));
     }
   }

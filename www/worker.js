@@ -55,7 +55,7 @@ async function fitChunk({ chunk, gen, jobs }) {
       try {
         // The result stays JSON text: the page parses it (a string is cheap to post).
         const t1 = performance.now();
-        const json = loaded.analyse(job.settings, hint);
+        const json = loaded.analyse(job.settingsJson, hint);
         self.stats.analyse += performance.now() - t1;
         const t2 = performance.now();
         out.resultJson = json;
