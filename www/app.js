@@ -499,6 +499,7 @@ function onWorkerResult(message) {
   progress.step();
   if (!entry || entry.pendingKey === undefined) return;
   if (message.sha256) entry.sha256 = message.sha256;
+  if (message.bytes && !entry.bytes) entry.bytes = message.bytes;
   if (message.headerPressureMpa !== undefined && message.headerPressureMpa !== entry.headerPressureMpa) {
     entry.headerPressureMpa = message.headerPressureMpa;
     placeAll();

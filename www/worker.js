@@ -26,7 +26,11 @@ async function fitChunk({ chunk, gen, jobs }) {
   const flush = () => {
     if (!batch.length) return;
     const t3 = performance.now();
-    postMessage({ type: 'results', chunk, gen, results: batch.splice(0) });
+    const results = batch.splice(0);
+    // Bytes read here go back to the page (moved, not copied): a refit sends them
+    // instead of reading the files again.
+    const moved = results.filter((r) => r.bytes).map((r) => r.bytes.buffer);
+    postMessage({ type: 'results', chunk, gen, results }, moved);
     self.stats.post += performance.now() - t3;
   };
   // The chunk's files are read all at once: each read is a round trip to the browser,
@@ -39,11 +43,13 @@ async function fitChunk({ chunk, gen, jobs }) {
   for (const [index, job] of jobs.entries()) {
     const read = reads[index];
     if (read?.bytes) job.bytes = read.bytes;
+    const readHere = Boolean(read?.bytes);
     if (read?.error) {
       batch.push({ type: 'result', chunk, gen, id: job.id, importFailed: true, error: { message: `${job.name}: cannot be read (${read.error})` } });
       continue;
     }
     const out = { type: 'result', chunk, gen, id: job.id };
+    if (readHere) out.bytes = job.bytes;
     let loaded = null;
     try {
       const t0 = performance.now();
