@@ -303,6 +303,14 @@ function settingsFor(entry, settings) {
   return entry.thicknessMm ? { ...settings, thickness_mm: entry.thicknessMm } : settings;
 }
 
+/** Where the pressure in force came from, as the CLI's JSON says it: typed, header, name (or null). */
+function pressureSource(entry) {
+  if (entry.typedPressureMpa !== null && entry.typedPressureMpa !== undefined) return 'typed';
+  if (entry.headerPressureMpa !== null && entry.headerPressureMpa !== undefined) return 'header';
+  if (entry.nameInfo?.pressure_mpa !== null && entry.nameInfo?.pressure_mpa !== undefined) return 'name';
+  return null;
+}
+
 /** Pressure in force: typed in the table, else a header line of the file, else its name. */
 function pressureOf(entry) {
   return entry.typedPressureMpa ?? entry.headerPressureMpa ?? entry.nameInfo?.pressure_mpa ?? null;
@@ -315,7 +323,8 @@ function placeAll() {
     run: e.typedRun ?? e.nameInfo?.run ?? null,
     modified_ms: e.lastModified ?? null,
     given: e.given,
-    pressure_mpa: pressureOf(e),
+    // A file that could not be read has no σ to place on a branch.
+    pressure_mpa: e.importFailed ? null : pressureOf(e),
   }));
   let placements = [];
   try {
@@ -517,7 +526,11 @@ function onWorkerResult(message) {
     entry.error = message.error?.message ?? 'not fitted';
     entry.errorData = message.error ?? null;
     entry.state = 'error';
-    if (message.importFailed) entry.importFailed = true;
+    if (message.importFailed && !entry.importFailed) {
+      entry.importFailed = true;
+      placeAll();
+      series.placementsChanged();
+    }
     if (message.error?.kind === 'settings' && entry.id === selectedId) showSettingsError(entry.error, inputForError(message.error));
   }
   markDirty(entry);
@@ -660,7 +673,8 @@ function showSelected() {
     drawPlots(null);
     return;
   }
-  renderResult(entry, { assumed: assumedGeometry() });
+  // A thickness typed on the spectrum's row is the user's, not an assumption.
+  renderResult(entry, { assumed: assumedGeometry().filter((g) => !(g.id === 'thickness-mm' && entry.thicknessMm)) });
   drawPlots(entry);
   if (entry.mainMs !== undefined) {
     timings.fitAndDrawMs.push(performance.now() - t0);
@@ -938,7 +952,8 @@ function wireExport() {
     const input = entry.seriesRow?.cells$?.pressureInput;
     return {
       entry, series: p?.series ?? '', order: p?.order ?? null, cycle: p?.cycle ?? null, branch: p?.branch ?? '',
-      pressure_mpa: pressureOf(entry), pressure_source: input?.dataset.source ?? '',
+      run: entry.typedRun ?? entry.nameInfo?.run ?? null,
+      pressure_mpa: pressureOf(entry), pressure_source: pressureSource(entry),
       thickness_mm: entry.thicknessValueMm ?? exportSettings()?.thickness_mm ?? null,
     };
   });

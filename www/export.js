@@ -106,12 +106,13 @@ export function download(name, type, content) {
  * The series table as CSV: one row per spectrum in table order, with its series,
  * cycle, branch, measurement order, pressure (and where it came from), thickness and
  * the fit's numbers, then the provenance (file, SHA-256, version, every setting).
- * `rows` are {entry, series, order, cycle, branch, pressure_mpa, pressure_source, thickness_mm}.
+ * `rows` are {entry, series, order, run, cycle, branch, pressure_mpa, pressure_source ("typed",
+ * "header", "name" or null, as the CLI's JSON), thickness_mm}.
  */
 export function exportSeriesCsv(rows, version, settings) {
   const keys = settings ? Object.keys(settings).sort() : [];
   const header = [
-    'series', 'cycle', 'branch', 'order', 'pressure_MPa', 'pressure_source', 'thickness_mm', 'file',
+    'series', 'cycle', 'branch', 'order', 'run', 'pressure_MPa', 'pressure_source', 'thickness_mm', 'file',
     'kind', 'circuit', 'r_con_ohm', 'r_con_stderr_ohm', 'r_con_status', 'sigma_S_per_cm', 'sigma_stderr_S_per_cm',
     'rms_relative', 'quality', 'error', 'sha256', 'synthetic', 'sigmafit_version', ...keys.map((k) => `setting_${k}`),
   ];
@@ -122,7 +123,7 @@ export function exportSeriesCsv(rows, version, settings) {
     const rowSettings = e.result?.provenance?.settings ?? settings ?? {};
     const quality = a ? (a.quality ?? []).map((q) => (q.param ? `${q.issue}:${q.param}` : q.issue)).join('; ') : '';
     const row = [
-      r.series, r.cycle, r.branch, r.order, r.pressure_mpa, r.pressure_source, r.thickness_mm, e.name,
+      r.series, r.cycle, r.branch, r.order, r.run, r.pressure_mpa, r.pressure_source, r.thickness_mm, e.name,
       a?.kind, a?.circuit, a?.r_con_ohm?.value, a?.r_con_ohm?.stderr, a?.r_con_ohm?.status,
       a?.sigma_S_per_cm?.value, a?.sigma_S_per_cm?.stderr, a?.stats?.rms_relative, quality,
       a ? '' : (e.error ?? 'not fitted'), e.sha256, Boolean(e.example), version,

@@ -10,6 +10,9 @@ import { qualityBadges } from './views.js';
 
 const $ = (sel) => document.querySelector(sel);
 
+/** Characters always shown at the end of a file name in the table. */
+const NAME_TAIL = 16;
+
 /** Rows made per task while the table is built. */
 const ROWS_PER_TASK = 30;
 
@@ -52,7 +55,8 @@ export class SeriesView {
    */
   constructor(app) {
     this.app = app;
-    this.axis = 'log';
+    // Linear, as the CLI's --svg draws it by default: the same data, the same plot.
+    this.axis = 'linear';
     this.curves = [];
   }
 
@@ -205,6 +209,14 @@ export class SeriesView {
     const tr = this.template.cloneNode(true);
     tr.dataset.file = entry.name;
     tr.title = `${entry.name}: click to show its fit`;
+    // The end of a name (run, pressure) tells rows apart: the start gives way first.
+    const tail = entry.name.length > NAME_TAIL + 3 ? entry.name.length - NAME_TAIL : entry.name.length;
+    const nameStart = document.createElement('span');
+    nameStart.className = 'cut-start';
+    nameStart.textContent = entry.name.slice(0, tail);
+    const nameEnd = document.createElement('span');
+    nameEnd.className = 'cut-end';
+    nameEnd.textContent = entry.name.slice(tail);
     const [order, pressureCell, branch, thicknessCell, file, kind, rcon, sigma, quality] = tr.children;
     const orderInput = order.firstElementChild;
     orderInput.setAttribute('aria-label', `Measurement order of ${entry.name} in its series`);
@@ -212,6 +224,7 @@ export class SeriesView {
     const thicknessInput = thicknessCell.firstElementChild;
     pressureInput.setAttribute('aria-label', `Pressure of ${entry.name} in MPa`);
     thicknessInput.setAttribute('aria-label', `Thickness of ${entry.name} in mm (blank: the settings' value)`);
+    file.append(nameStart, nameEnd);
     tr.cells$ = { order, pressure: pressureCell, branch, thickness: thicknessCell, file, kind, rcon, sigma, quality, orderInput, pressureInput, thicknessInput };
     this.rowEntries.set(tr, entry);
     return tr;
@@ -318,7 +331,6 @@ export class SeriesView {
     // Blank: the settings' thickness, shown greyed.
     const settingsThickness = this.app.settingsThickness() ?? '';
     if (c.thicknessInput.placeholder !== settingsThickness) c.thicknessInput.placeholder = settingsThickness;
-    setText(c.file, entry.name);
 
     // The result's cells only when the result or the state changed.
     if (tr.shownResult === entry.result && tr.shownState === entry.state && tr.shownError === entry.error) return;

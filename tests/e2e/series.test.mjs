@@ -151,10 +151,17 @@ describe('pressure series', () => {
       name: `LNO-coated_${String(7 + i).padStart(2, '0')}_${p}MPa.csv`, p, branch, sigma: sigmaTruth(p, 'loading'), csv: spectrumFor(sigmaTruth(p, 'loading'), 300 + i),
     }));
     const lone = { name: 'reference pellet.csv', csv: spectrumFor(1e-4, 7) };
-    await give(page, [...a, ...b, ...cycle, lone]);
+    const broken = { name: 'uncoated_07_486MPa.csv', csv: 'freq,Zre,Zim\n1e6,1,oops\n' };
+    await give(page, [...a, ...b, ...cycle, lone, broken]);
     await waitFitted(page, 16);
+    await page.waitForSelector('[data-series-row][data-file="uncoated_07_486MPa.csv"][data-state="error"]');
     const rows = await seriesRows(page);
-    assert.equal(rows.length, 16);
+    assert.equal(rows.length, 17);
+    // A file that could not be read shows its error on its row and takes no branch.
+    const failed = rows.find((r) => r.file === 'uncoated_07_486MPa.csv');
+    assert.equal(failed.branch, null);
+    assert.match(failed.text, /line 2, column 3/);
+    assert.equal(rows.find((r) => r.file === a[5].name).branch, 'loading');
     const byFile = Object.fromEntries(rows.map((r) => [r.file, r]));
     for (const f of [...a, ...b, ...cycle]) {
       assert.equal(byFile[f.name].pressure, f.p, f.name);
@@ -200,6 +207,8 @@ describe('pressure series', () => {
     assert.equal(Number(first[cols.indexOf('thickness_mm')]), 1);
     assert.equal(Number(third[cols.indexOf('pressure_MPa')]), 35);
     assert.equal(third[cols.indexOf('branch')], 'loading');
+    assert.equal(third[cols.indexOf('pressure_source')], 'name');
+    assert.equal(Number(third[cols.indexOf('run')]), 3);
 
     // The order is shown and editable: the third file typed first moves there, and the
     // branches follow the new order (35 MPa, then down to 10: a turn).
