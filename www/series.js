@@ -404,7 +404,8 @@ export class SeriesView {
    */
   refresh({ streaming = false } = {}) {
     const entries = this.app.entries();
-    const fitted = entries.filter((e) => e.state === 'done').length;
+    // Counted once its row is in the table: a test (or a user) that sees N fitted finds N rows.
+    const fitted = entries.filter((e) => e.state === 'done' && e.seriesRow?.isConnected).length;
     const counter = $('[data-result="series-fitted"]');
     counter.dataset.value = String(fitted);
     counter.textContent = `${fitted} of ${entries.length} fitted`;
