@@ -75,16 +75,23 @@ pub(crate) struct CnlsProblem<'a> {
     pub jacobian_evaluations: Cell<usize>,
 }
 
+/// Each free parameter's transform (from its bounds) and the solver's start `u`, the
+/// free values mapped through them: the same for the full and the reduced problem.
+fn solver_start(circuit: &Circuit, free: &[usize], values: &[f64]) -> (Vec<Transform>, DVector<f64>) {
+    let transforms: Vec<Transform> = free
+        .iter()
+        .map(|&i| Transform::for_bounds(circuit.params()[i].bounds))
+        .collect();
+    let u = DVector::from_iterator(
+        free.len(),
+        free.iter().zip(&transforms).map(|(&i, t)| t.to_solver(values[i])),
+    );
+    (transforms, u)
+}
+
 impl<'a> CnlsProblem<'a> {
     pub fn new(circuit: &'a Circuit, data: &'a FitData, free: Vec<usize>, values: Vec<f64>) -> Self {
-        let transforms: Vec<Transform> = free
-            .iter()
-            .map(|&i| Transform::for_bounds(circuit.params()[i].bounds))
-            .collect();
-        let u = DVector::from_iterator(
-            free.len(),
-            free.iter().zip(&transforms).map(|(&i, t)| t.to_solver(values[i])),
-        );
+        let (transforms, u) = solver_start(circuit, &free, &values);
         CnlsProblem {
             circuit,
             data,
@@ -208,14 +215,7 @@ struct Reduced {
 
 impl<'a> CompactProblem<'a> {
     pub fn new(circuit: &'a Circuit, data: &'a FitData, free: Vec<usize>, values: Vec<f64>) -> Self {
-        let transforms: Vec<Transform> = free
-            .iter()
-            .map(|&i| Transform::for_bounds(circuit.params()[i].bounds))
-            .collect();
-        let u = DVector::from_iterator(
-            free.len(),
-            free.iter().zip(&transforms).map(|(&i, t)| t.to_solver(values[i])),
-        );
+        let (transforms, u) = solver_start(circuit, &free, &values);
         let empty = Reduced {
             u: DVector::zeros(0),
             residuals: None,
