@@ -60,6 +60,28 @@ export function launch() {
   });
 }
 
+/**
+ * A fresh page of `origin` that records every request it makes and every page or
+ * console error, once the page says it is ready.
+ */
+export async function openPage(browser, origin, { width = 1440, height = 900, scale = 1 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: scale, acceptDownloads: true });
+  const page = await context.newPage();
+  const requests = [];
+  const problems = [];
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
+  await page.goto(`${origin}/`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  return { page, context, requests, problems };
+}
+
+/** The requests that left `origin` (blob: and data: URLs stay in the page). */
+export function requestsOutside(requests, origin) {
+  return requests.filter((u) => !(u.startsWith(`${origin}/`) || u.startsWith('blob:') || u.startsWith('data:')));
+}
+
 // ---------------------------------------------------------------------------
 // Synthetic spectra (written out here, independently of the Rust code)
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { startServer, launch, ROOT, inductiveCsv, semicircleCsv, sigmaOf } from './harness.mjs';
+import { startServer, launch, openPage as openPageOf, requestsOutside, ROOT, inductiveCsv, semicircleCsv, sigmaOf } from './harness.mjs';
 import { PNG_SCALE, captionHeight } from '../../www/png.js';
 
 const SHOTS = path.join(ROOT, 'target', 'screenshots');
@@ -16,22 +16,13 @@ let server;
 let browser;
 
 /** A fresh page that records every request it makes. */
-async function openPage({ width = 1440, height = 900, scale = 1 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: scale, acceptDownloads: true });
-  const page = await context.newPage();
-  const requests = [];
-  const problems = [];
-  page.on('request', (r) => requests.push(r.url()));
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
-  await page.goto(`${server.origin}/`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
-  return { page, context, requests, problems };
+function openPage(options) {
+  return openPageOf(browser, server.origin, options);
 }
 
 function assertSameOrigin(requests) {
   assert.ok(requests.length > 0, 'requests were recorded');
-  const outside = requests.filter((u) => !(u.startsWith(`${server.origin}/`) || u.startsWith('blob:') || u.startsWith('data:')));
+  const outside = requestsOutside(requests, server.origin);
   assert.deepEqual(outside, [], 'every request stays on the page\'s origin');
 }
 

@@ -6,7 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { startServer, launch, inductiveCsv, semicircleCsv } from './harness.mjs';
+import { startServer, launch, openPage as openPageOf, requestsOutside, inductiveCsv, semicircleCsv } from './harness.mjs';
 
 let server;
 let browser;
@@ -62,19 +62,11 @@ after(async () => {
   await server?.close();
 });
 
+/** A fresh page without the bundled single example (it is not part of any series). */
 async function openPage() {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
-  const page = await context.newPage();
-  const requests = [];
-  const problems = [];
-  page.on('request', (r) => requests.push(r.url()));
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
-  await page.goto(`${server.origin}/`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
-  // The bundled single example is not part of the series.
-  await page.click('[data-spectrum-row][data-file="synthetic_semicircle_LCO-like.csv"] .row-remove');
-  return { page, context, requests, problems };
+  const opened = await openPageOf(browser, server.origin);
+  await opened.page.click('[data-spectrum-row][data-file="synthetic_semicircle_LCO-like.csv"] .row-remove');
+  return opened;
 }
 
 async function give(page, files) {
@@ -136,8 +128,7 @@ describe('pressure series', () => {
     const sigma = Number(await page.getAttribute('[data-result="sigma"]', 'data-value'));
     assert.ok(Math.abs(sigma / files[11].sigma - 1) < 0.01);
     assert.equal(await page.getAttribute('[data-result="circuit"]', 'data-value'), 'inductive');
-    const outside = requests.filter((u) => !(u.startsWith(`${server.origin}/`) || u.startsWith('blob:') || u.startsWith('data:')));
-    assert.deepEqual(outside, []);
+    assert.deepEqual(requestsOutside(requests, server.origin), []);
     assert.deepEqual(problems, []);
     await context.close();
   });
