@@ -1092,6 +1092,7 @@ const series = new SeriesView({
   selectedId: () => selectedId,
   select: (id) => selectEntry(id, { scroll: true }),
   pressureOf,
+  pressureSource,
   settingsThickness: () => (lastGoodSettings?.thickness_mm ?? null),
   streaming: () => progress.done < progress.total,
   edited: (entry, what) => {

@@ -22,6 +22,9 @@ const PLOT_INTERVAL_MS = 1000;
 const ROW_PX = 31;
 const VIEW_MARGIN_ROWS = 20;
 
+/** Where a pressure came from (app.js's pressureSource), said in a cell's title. */
+const SOURCE_TEXT = { typed: 'typed', header: 'from the file’s header', name: 'from the file name', unknown: 'unknown' };
+
 const KIND_SHORT = { inductive: '(a) inductive', semicircle: '(b) semicircle', custom: 'custom' };
 
 /** Writes only what changed: an unchanged write would still cost the browser a style pass. */
@@ -319,11 +322,10 @@ export class SeriesView {
       if (c.pressureInput.value !== shown) c.pressureInput.value = shown;
       c.pressureInput.placeholder = pressure === null ? 'MPa?' : '';
     }
-    const source = entry.typedPressureMpa !== null && entry.typedPressureMpa !== undefined ? 'typed'
-      : entry.headerPressureMpa !== null && entry.headerPressureMpa !== undefined ? 'from the file’s header'
-        : entry.nameInfo?.pressure_mpa !== null && entry.nameInfo?.pressure_mpa !== undefined ? 'from the file name' : 'unknown';
+    const source = this.app.pressureSource(entry) ?? 'unknown';
     setData(c.pressureInput, 'source', source);
-    if (!c.pressureInput.hasAttribute('aria-invalid') && c.pressureInput.title !== `pressure ${source}`) c.pressureInput.title = `pressure ${source}`;
+    const said = `pressure ${SOURCE_TEXT[source]}`;
+    if (!c.pressureInput.hasAttribute('aria-invalid') && c.pressureInput.title !== said) c.pressureInput.title = said;
     setText(c.branch, p?.branch ? `${p.branch}${p.cycle > 1 ? ` (cycle ${p.cycle})` : ''}` : (pressure === null ? 'no pressure' : ''));
     if (document.activeElement !== c.thicknessInput && c.thicknessInput.value !== (entry.thicknessMm ?? '')) {
       c.thicknessInput.value = entry.thicknessMm ?? '';
