@@ -651,7 +651,16 @@ fn fitted_points<'a>(spectrum: &'a Spectrum, fit: &'a FitResult) -> impl Iterato
 }
 
 fn largest_fitted_z(spectrum: &Spectrum, fit: &FitResult) -> f64 {
-    fitted_points(spectrum, fit).map(|(_, z)| z.norm()).fold(0.0, f64::max)
+    // One square root for the largest rather than one hypot per point; hypot only where
+    // the squares overflow.
+    let largest_squared = fitted_points(spectrum, fit)
+        .map(|(_, z)| z.norm_sqr())
+        .fold(0.0, f64::max);
+    if largest_squared.is_finite() {
+        largest_squared.sqrt()
+    } else {
+        fitted_points(spectrum, fit).map(|(_, z)| z.norm()).fold(0.0, f64::max)
+    }
 }
 
 /// R_con (or why there is none) and, with a geometry, σ_eff.

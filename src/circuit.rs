@@ -447,7 +447,40 @@ impl Circuit {
     pub fn dc_resistance(&self, params: &[f64]) -> Result<f64, String> {
         match self.dc(&self.root, params) {
             Dc::Finite(r) => Ok(r),
-            Dc::Open(why) => Err(why),
+            Dc::Open(blocking) => Err(blocking
+                .iter()
+                .map(|&index| self.why_it_blocks(index, params))
+                .collect::<Vec<_>>()
+                .join("; ")),
+        }
+    }
+
+    /// [`Circuit::dc_resistance`] without the reason: error propagation calls it for
+    /// every finite-difference step, where the words would only be thrown away.
+    pub fn dc_resistance_value(&self, params: &[f64]) -> Option<f64> {
+        match self.dc(&self.root, params) {
+            Dc::Finite(r) => Some(r),
+            Dc::Open(_) => None,
+        }
+    }
+
+    fn why_it_blocks(&self, index: usize, params: &[f64]) -> String {
+        let Some(element) = self.elements.get(index) else {
+            return String::new();
+        };
+        match element.kind {
+            ElementKind::Warburg => format!(
+                "{} (semi-infinite Warburg) grows without limit at low frequency",
+                element.label
+            ),
+            ElementKind::Cpe => {
+                let alpha = params.get(element.first_param + 1).copied().unwrap_or(f64::NAN);
+                format!(
+                    "{} has alpha = {:.3} > 0 and blocks direct current",
+                    element.label, alpha
+                )
+            }
+            _ => format!("{} blocks direct current", element.label),
         }
     }
 
@@ -459,18 +492,11 @@ impl Circuit {
                 match element.kind {
                     ElementKind::Resistor => Dc::Finite(params[p]),
                     ElementKind::Inductor => Dc::Finite(0.0),
-                    ElementKind::Capacitor => Dc::Open(format!("{} blocks direct current", element.label)),
-                    ElementKind::Warburg => Dc::Open(format!(
-                        "{} (semi-infinite Warburg) grows without limit at low frequency",
-                        element.label
-                    )),
+                    ElementKind::Capacitor | ElementKind::Warburg => Dc::Open(vec![*index]),
                     ElementKind::Cpe => {
                         let alpha = params[p + 1];
                         if alpha > 0.0 {
-                            Dc::Open(format!(
-                                "{} has alpha = {:.3} > 0 and blocks direct current",
-                                element.label, alpha
-                            ))
+                            Dc::Open(vec![*index])
                         } else if alpha == 0.0 {
                             Dc::Finite(1.0 / params[p])
                         } else {
@@ -491,18 +517,18 @@ impl Circuit {
             }
             NodeKind::Parallel(children) => {
                 let mut conductance = 0.0;
-                let mut reasons = Vec::new();
+                let mut blocking = Vec::new();
                 for child in children {
                     match self.dc(child, params) {
                         Dc::Finite(0.0) => return Dc::Finite(0.0),
                         Dc::Finite(r) => conductance += 1.0 / r,
-                        Dc::Open(why) => reasons.push(why),
+                        Dc::Open(elements) => blocking.extend(elements),
                     }
                 }
                 if conductance > 0.0 {
                     Dc::Finite(1.0 / conductance)
                 } else {
-                    Dc::Open(reasons.join("; "))
+                    Dc::Open(blocking)
                 }
             }
         }
@@ -584,7 +610,8 @@ impl Circuit {
 
 enum Dc {
     Finite(f64),
-    Open(String),
+    /// The elements that block direct current, by index.
+    Open(Vec<usize>),
 }
 
 /// An element's parameters in the form its impedance needs.

@@ -15,7 +15,7 @@ use sigmafit::series::{
 };
 use sigmafit::series_plot::{PressureAxis, SeriesCurve, SeriesPlotData, series_svg};
 use sigmafit::settings::{SettingsInput, parse_number};
-use sigmafit::spectrum::{Spectrum, parse_spectrum};
+use sigmafit::spectrum::{Spectrum, decode_text, parse_spectrum};
 use std::process::ExitCode;
 
 const STYLE: Style = Style::Ascii;
@@ -220,10 +220,7 @@ pub fn run(args: SeriesArgs) -> ExitCode {
                 None => (&base, base.geometry.map(|g| g.thickness_cm * 10.0)),
             };
             let info = name_info(name);
-            let text = std::fs::read(file).map(|bytes| {
-                let text = String::from_utf8_lossy(&bytes).into_owned();
-                text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text)
-            });
+            let text = std::fs::read(file).map(|bytes| decode_text(&bytes).into_owned());
             let header = text.as_ref().ok().and_then(|t| header_pressure_mpa(t));
             let spectrum = match &text {
                 Ok(text) => parse_spectrum(text, name).map_err(|e| e.to_string()),

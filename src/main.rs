@@ -8,7 +8,7 @@ use sigmafit::fit::ParamStatus;
 use sigmafit::numfmt::{Style, hz};
 use sigmafit::report::{self, Report};
 use sigmafit::settings::{FIELDS, FieldKind, FieldSpec, SettingsError, SettingsInput};
-use sigmafit::spectrum::{ImportError, parse_spectrum};
+use sigmafit::spectrum::{ImportError, decode_text, parse_spectrum};
 use std::process::ExitCode;
 
 mod cli_series;
@@ -113,9 +113,8 @@ fn main() -> ExitCode {
         let result = std::fs::read(file)
             .map_err(|e| json!({ "message": format!("{file}: cannot read: {e}"), "file": name }))
             .and_then(|bytes| {
-                let text = String::from_utf8_lossy(&bytes);
-                let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-                let spectrum = parse_spectrum(text, name).map_err(|e| import_error(&e))?;
+                let text = decode_text(&bytes);
+                let spectrum = parse_spectrum(&text, name).map_err(|e| import_error(&e))?;
                 analyse(&spectrum, &settings).map_err(|e| json!({ "message": format!("{name}: {e}"), "file": name }))
             });
         match result {

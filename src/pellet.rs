@@ -179,7 +179,7 @@ pub fn contact_resistance(
             lead_ohm,
         });
     }
-    let stderr = fit.propagate(|values| fit.circuit.dc_resistance(values).ok());
+    let stderr = fit.propagate(|values| fit.circuit.dc_resistance_value(values));
     Ok(ContactResistance {
         value,
         stderr,

@@ -9,6 +9,7 @@
 use crate::circuit::{Bounds, Circuit, CircuitError};
 use serde::Serialize;
 use std::fmt;
+use std::sync::OnceLock;
 
 /// One of the study's circuits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -57,6 +58,13 @@ impl Preset {
 
     /// The circuit with the preset's parameter bounds.
     pub fn circuit(self) -> Circuit {
+        // Parsed once per process: `auto` asks for both presets for every spectrum.
+        static PARSED: [OnceLock<Circuit>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+        let index = Preset::ALL.iter().position(|&p| p == self).unwrap_or(0);
+        PARSED[index].get_or_init(|| self.parse()).clone()
+    }
+
+    fn parse(self) -> Circuit {
         let (text, alpha) = match self {
             Preset::Inductive => ("R0-CPE0", Some(("CPE0.alpha", -1.0, 0.0))),
             Preset::Semicircle => ("R1-p(R2,CPE2)", Some(("CPE2.alpha", 0.0, 1.0))),

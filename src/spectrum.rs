@@ -10,6 +10,7 @@
 
 use num_complex::Complex64;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt;
 
 /// A spectrum must have at least this many points.
@@ -298,7 +299,7 @@ impl<'a> Iterator for Lines<'a> {
 
     fn next(&mut self) -> Option<&'a str> {
         let rest = self.rest?;
-        match rest.find(['\r', '\n']) {
+        match rest.bytes().position(|b| b == b'\r' || b == b'\n') {
             None => {
                 self.rest = None;
                 Some(rest)
@@ -330,14 +331,22 @@ fn quote(text: &str) -> String {
 }
 
 fn strip_quotes(s: &str) -> &str {
-    s.strip_prefix('"')
-        .and_then(|t| t.strip_suffix('"'))
-        .unwrap_or(s)
-        .trim()
+    trim(s.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(s))
+}
+
+/// `str::trim`, with ASCII spaces taken off first: the Unicode-aware trim is needed
+/// only when what is left starts or ends with something other than a printable ASCII
+/// character (a vertical tab, a no-break space).
+fn trim(s: &str) -> &str {
+    let ascii_trimmed = s.trim_ascii();
+    match (ascii_trimmed.as_bytes().first(), ascii_trimmed.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => ascii_trimmed,
+        _ => ascii_trimmed.trim(),
+    }
 }
 
 fn parse_number(field: &str, decimal_comma: bool) -> Result<f64, NumError> {
-    let s = strip_quotes(field.trim());
+    let s = strip_quotes(trim(field));
     if s.is_empty() {
         return Err(NumError::NotNumber);
     }
@@ -366,15 +375,28 @@ fn is_numeric_token(field: &str, decimal_comma: bool) -> bool {
 fn split_fields<'a>(line: &'a str, delim: Delim, out: &mut Vec<&'a str>) {
     out.clear();
     match delim {
-        Delim::Comma => out.extend(line.split(',').map(str::trim)),
-        Delim::Semicolon => out.extend(line.split(';').map(str::trim)),
-        Delim::Tab => out.extend(line.split('\t').map(str::trim)),
+        Delim::Comma => split_at_byte(line, b',', out),
+        Delim::Semicolon => split_at_byte(line, b';', out),
+        Delim::Tab => split_at_byte(line, b'\t', out),
         Delim::Whitespace => out.extend(line.split_whitespace()),
     }
     // A single trailing delimiter is tolerated on every line alike.
     if out.len() > 1 && out.last().is_some_and(|s| s.is_empty()) {
         out.pop();
     }
+}
+
+/// The trimmed fields of `line` between the ASCII `delimiter`s (a byte search: the
+/// `char` pattern of `str::split` cost more than the numbers' parsing).
+fn split_at_byte<'a>(line: &'a str, delimiter: u8, out: &mut Vec<&'a str>) {
+    let mut start = 0;
+    for (i, &byte) in line.as_bytes().iter().enumerate() {
+        if byte == delimiter {
+            out.push(trim(line.get(start..i).unwrap_or_default()));
+            start = i + 1;
+        }
+    }
+    out.push(trim(line.get(start..).unwrap_or_default()));
 }
 
 /// If `line` is a row of numbers, returns the delimiter it uses.
@@ -1070,6 +1092,16 @@ fn too_few_points(file: &str, n: usize) -> ImportError {
 // ---------------------------------------------------------------------------
 // Entry point
 
+/// A file's bytes as text: UTF-8 with invalid sequences replaced, without a leading
+/// byte-order mark. Valid UTF-8 (nearly every file) is borrowed, not copied.
+pub fn decode_text(bytes: &[u8]) -> Cow<'_, str> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 /// Parses a plain-text impedance table. See the module documentation of the
 /// crate for the accepted layouts; errors name the file, line and column.
 pub fn parse_spectrum(text: &str, file_name: &str) -> Result<Spectrum, ImportError> {
@@ -1116,7 +1148,7 @@ fn parse_plain_text(text: &str, file_name: &str) -> Result<Spectrum, ImportError
 
     for (idx, raw) in (Lines { rest: Some(text) }).enumerate() {
         let line_no = idx + 1;
-        let line = raw.trim();
+        let line = trim(raw);
         if line.is_empty() || is_comment(line) {
             continue;
         }

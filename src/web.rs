@@ -15,7 +15,7 @@ use crate::numfmt::{self, Style};
 use crate::plot::{self, PlotData, PlotError, PlotStyle};
 use crate::report::{self, Report};
 use crate::settings::{self, FieldSpec, Settings, SettingsError, SettingsInput};
-use crate::spectrum::{ImportError, Spectrum, parse_spectrum};
+use crate::spectrum::{self, ImportError, Spectrum, parse_spectrum};
 use crate::{series, series_plot};
 use num_complex::Complex64;
 use plotters::coord::Shift;
@@ -236,9 +236,7 @@ impl LoadedSpectrum {
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(bytes: &[u8], file_name: &str) -> Result<LoadedSpectrum, JsValue> {
         let sha256 = sha256_hex(bytes);
-        let text = String::from_utf8_lossy(bytes);
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-        Self::parsed(text, file_name, sha256)
+        Self::parsed(&spectrum::decode_text(bytes), file_name, sha256)
     }
 }
 

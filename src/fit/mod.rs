@@ -597,11 +597,12 @@ pub(crate) fn fit_mask(spectrum: &Spectrum, options: &FitOptions) -> Result<Vec<
 }
 
 fn fit_data(spectrum: &Spectrum, fitted: &[bool], weighting: Weighting) -> FitData {
+    let n = fitted.iter().filter(|&&keep| keep).count();
     let mut data = FitData {
-        omega: Vec::new(),
-        ln_omega: Vec::new(),
-        z: Vec::new(),
-        sqrt_weight: Vec::new(),
+        omega: Vec::with_capacity(n),
+        ln_omega: Vec::with_capacity(n),
+        z: Vec::with_capacity(n),
+        sqrt_weight: Vec::with_capacity(n),
     };
     for ((&f, &z), &keep) in spectrum.freq_hz.iter().zip(&spectrum.z).zip(fitted) {
         if !keep {
@@ -611,8 +612,9 @@ fn fit_data(spectrum: &Spectrum, fitted: &[bool], weighting: Weighting) -> FitDa
         data.omega.push(omega);
         data.ln_omega.push(omega.ln());
         data.z.push(z);
+        let modulus = z.norm();
         data.sqrt_weight.push(match weighting {
-            Weighting::Modulus if z.norm() > 0.0 => 1.0 / z.norm(),
+            Weighting::Modulus if modulus > 0.0 => 1.0 / modulus,
             _ => 1.0,
         });
     }
