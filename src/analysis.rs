@@ -392,7 +392,7 @@ fn auto(spectrum: &Spectrum, settings: &Settings, hint: Option<&StartHint>) -> R
             }
         }
         let start = attempt.start();
-        fits.push((preset, attempt.finish(), start, rescue_skipped));
+        fits.push((preset, attempt.finish_ranked(), start, rescue_skipped));
     }
     // Candidates in the fixed order inductive, semicircle.
     fits.sort_by_key(|f| f.0 != Preset::Inductive);
@@ -418,6 +418,7 @@ fn auto(spectrum: &Spectrum, settings: &Settings, hint: Option<&StartHint>) -> R
     };
     let kind = candidates.get(index).map_or(Kind::Custom, |c| c.preset.kind());
     let (_, fit, start, _) = fits.swap_remove(index);
+    let fit = fit::with_uncertainties(fit, spectrum);
     Ok(Pick {
         fit,
         start,

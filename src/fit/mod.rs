@@ -478,9 +478,21 @@ impl<'c> Attempt<'c> {
 
     /// Settles parameters next to a bound and computes the statistics.
     pub(crate) fn finish(self) -> FitResult {
+        let (mut fit, data) = self.finish_with_data();
+        add_uncertainties(&mut fit, &data);
+        fit
+    }
+
+    /// [`Attempt::finish`] without the covariance and standard errors, which ranking
+    /// candidates does not need: [`with_uncertainties`] adds them to the one chosen.
+    pub(crate) fn finish_ranked(self) -> FitResult {
+        self.finish_with_data().0
+    }
+
+    fn finish_with_data(self) -> (FitResult, FitData) {
         let p = self.prepared;
         let best = settle_at_bounds(p.circuit, &p.data, self.best, &p.fixed, self.tolerance);
-        finish(
+        let fit = finish(
             p.circuit,
             p.preset,
             &p.data,
@@ -489,7 +501,8 @@ impl<'c> Attempt<'c> {
             p.fitted,
             self.starts,
             p.weighting,
-        )
+        );
+        (fit, p.data)
     }
 }
 
@@ -798,38 +811,20 @@ fn finish(
     // A parameter that ended at its bound was still chosen by the fit: it counts.
     let n_adjusted = fixed.iter().filter(|&&f| !f).count();
     let criteria = stats::criteria(best.rss, n_points, n_adjusted);
-    let problem = CnlsProblem::new(circuit, data, free.clone(), best.values.clone());
-    let jacobian = problem.physical_jacobian(&free);
-    let covariance = stats::covariance(&jacobian, criteria.chi2_reduced).map(|small| {
-        let mut full = DMatrix::zeros(n_params, n_params);
-        for (a, &i) in free.iter().enumerate() {
-            for (b, &j) in free.iter().enumerate() {
-                full[(i, j)] = small[(a, b)];
-            }
-        }
-        full
-    });
     let params = circuit
         .params()
         .iter()
         .enumerate()
-        .map(|(i, spec)| {
-            let status = if fixed[i] {
+        .map(|(i, spec)| ParamEstimate {
+            name: spec.name.clone(),
+            value: best.values[i],
+            stderr: None,
+            unit: spec.kind.unit(),
+            status: if fixed[i] {
                 ParamStatus::Fixed
             } else {
                 best.at_bound[i].unwrap_or(ParamStatus::Free)
-            };
-            let stderr = match (&covariance, status) {
-                (Some(cov), ParamStatus::Free) => Some(cov[(i, i)].max(0.0).sqrt()),
-                _ => None,
-            };
-            ParamEstimate {
-                name: spec.name.clone(),
-                value: best.values[i],
-                stderr,
-                unit: spec.kind.unit(),
-                status,
-            }
+            },
         })
         .collect();
     FitResult {
@@ -837,7 +832,7 @@ fn finish(
         preset,
         values: best.values,
         params,
-        covariance,
+        covariance: None,
         stats: FitStats {
             weighting,
             n_points,
@@ -856,6 +851,40 @@ fn finish(
         },
         fitted,
     }
+}
+
+/// The covariance of the free parameters, from the Jacobian at the fitted values scaled
+/// by χ²_red ([`stats::covariance`]), and their standard errors, put into `fit`.
+fn add_uncertainties(fit: &mut FitResult, data: &FitData) {
+    let free: Vec<usize> = (0..fit.params.len())
+        .filter(|&i| fit.params[i].status == ParamStatus::Free)
+        .collect();
+    let n_params = fit.values.len();
+    let problem = CnlsProblem::new(&fit.circuit, data, free.clone(), fit.values.clone());
+    let jacobian = problem.physical_jacobian(&free);
+    let covariance = stats::covariance(&jacobian, fit.stats.chi2_reduced).map(|small| {
+        let mut full = DMatrix::zeros(n_params, n_params);
+        for (a, &i) in free.iter().enumerate() {
+            for (b, &j) in free.iter().enumerate() {
+                full[(i, j)] = small[(a, b)];
+            }
+        }
+        full
+    });
+    for (i, param) in fit.params.iter_mut().enumerate() {
+        param.stderr = match (&covariance, param.status) {
+            (Some(cov), ParamStatus::Free) => Some(cov[(i, i)].max(0.0).sqrt()),
+            _ => None,
+        };
+    }
+    fit.covariance = covariance;
+}
+
+/// `fit`, finished without uncertainties ([`Attempt::finish_ranked`]), with them.
+pub(crate) fn with_uncertainties(mut fit: FitResult, spectrum: &Spectrum) -> FitResult {
+    let data = fit_data(spectrum, &fit.fitted, fit.stats.weighting);
+    add_uncertainties(&mut fit, &data);
+    fit
 }
 
 /// Frequencies in Hz, log-spaced, for drawing a model curve over a window.
