@@ -41,7 +41,16 @@ pub const OPTIONS: &[(&str, &str)] = &[
         "--label NAME",
         "one series label for every file (instead of the names' keys)",
     ),
+    (
+        "--jobs N",
+        "threads that read and fit (default: one per core); results do not depend on it",
+    ),
 ];
+
+/// Spectra of a series fitted one after another, each from its predecessor's fit: the
+/// series is cut into runs of this many, in measurement order, which are fitted side by
+/// side. The cut does not depend on the number of threads, so neither do the results.
+const RUN_LENGTH: usize = 32;
 
 /// Options of `series` beyond the settings schema and `--json`.
 #[derive(Debug, Default)]
@@ -51,13 +60,15 @@ pub struct SeriesOptions {
     pub pressure_axis: PressureAxis,
     pub thickness_file: Option<String>,
     pub label: Option<String>,
+    /// Threads; `None`: one per core.
+    pub jobs: Option<usize>,
 }
 
 /// Whether `flag` is one of [`SeriesOptions`] (each takes a value).
 pub fn takes_value(flag: &str) -> bool {
     matches!(
         flag,
-        "--svg" | "--summary-json" | "--pressure-axis" | "--thickness-file" | "--label"
+        "--svg" | "--summary-json" | "--pressure-axis" | "--thickness-file" | "--label" | "--jobs"
     )
 }
 
@@ -73,6 +84,16 @@ impl SeriesOptions {
                     return Err("--label needs a non-empty name".into());
                 }
                 self.label = Some(label.to_string());
+            }
+            "--jobs" => {
+                self.jobs = Some(
+                    value
+                        .trim()
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|&n| (1..=256).contains(&n))
+                        .ok_or_else(|| format!("--jobs must be a whole number from 1 to 256, not '{value}'"))?,
+                )
             }
             "--pressure-axis" => {
                 self.pressure_axis = PressureAxis::parse(value)
@@ -210,40 +231,40 @@ pub fn run(args: SeriesArgs) -> ExitCode {
         }
     }
 
-    let mut rows: Vec<Row> = args
-        .files
-        .iter()
-        .map(|file| {
-            let name = base_name(file);
-            let (settings, thickness_mm) = match thickness.iter().find(|e| e.base_name == name) {
-                Some(entry) => (&entry.settings, Some(entry.thickness_mm)),
-                None => (&base, base.geometry.map(|g| g.thickness_cm * 10.0)),
-            };
-            let info = name_info(name);
-            let text = std::fs::read(file).map(|bytes| decode_text(&bytes).into_owned());
-            let header = text.as_ref().ok().and_then(|t| header_pressure_mpa(t));
-            let spectrum = match &text {
-                Ok(text) => parse_spectrum(text, name).map_err(|e| e.to_string()),
-                Err(e) => Err(format!("{file}: cannot read: {e}")),
-            };
-            Row {
-                settings: settings.clone(),
-                spectrum,
-                file: file.clone(),
-                series: args.options.label.clone().unwrap_or_else(|| info.series.clone()),
-                pressure: resolve_pressure(None, header, info.pressure_mpa),
-                info,
-                thickness_mm,
-                result: Err("not analysed".into()),
-                placement: Placement {
-                    series: String::new(),
-                    order: 0,
-                    cycle: None,
-                    branch: None,
-                },
-            }
-        })
-        .collect();
+    let jobs = args
+        .options
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let mut rows: Vec<Row> = in_parallel(&args.files, jobs, |file| {
+        let name = base_name(file);
+        let (settings, thickness_mm) = match thickness.iter().find(|e| e.base_name == name) {
+            Some(entry) => (&entry.settings, Some(entry.thickness_mm)),
+            None => (&base, base.geometry.map(|g| g.thickness_cm * 10.0)),
+        };
+        let info = name_info(name);
+        let text = std::fs::read(file).map(|bytes| decode_text(&bytes).into_owned());
+        let header = text.as_ref().ok().and_then(|t| header_pressure_mpa(t));
+        let spectrum = match &text {
+            Ok(text) => parse_spectrum(text, name).map_err(|e| e.to_string()),
+            Err(e) => Err(format!("{file}: cannot read: {e}")),
+        };
+        Row {
+            settings: settings.clone(),
+            spectrum,
+            file: file.clone(),
+            series: args.options.label.clone().unwrap_or_else(|| info.series.clone()),
+            pressure: resolve_pressure(None, header, info.pressure_mpa),
+            info,
+            thickness_mm,
+            result: Err("not analysed".into()),
+            placement: Placement {
+                series: String::new(),
+                order: 0,
+                cycle: None,
+                branch: None,
+            },
+        }
+    });
     let members: Vec<Member> = rows
         .iter()
         .enumerate()
@@ -265,24 +286,38 @@ pub fn run(args: SeriesArgs) -> ExitCode {
         (rows[a].placement.series.as_str(), rows[a].placement.order)
             .cmp(&(rows[b].placement.series.as_str(), rows[b].placement.order))
     });
-    let mut hint: Option<(String, StartHint)> = None;
+    // Runs of RUN_LENGTH spectra of one series, in measurement order.
+    let mut runs: Vec<Vec<usize>> = Vec::new();
     for index in order {
-        let row = &mut rows[index];
-        let previous = hint
-            .as_ref()
-            .filter(|(series, _)| *series == row.placement.series)
-            .map(|(_, h)| h);
-        let name = base_name(&row.file).to_string();
-        row.result = match &row.spectrum {
-            Ok(spectrum) => match analyse_spectrum(spectrum, &row.settings, &name, previous) {
-                Ok((analysis, next)) => {
-                    hint = Some((row.placement.series.clone(), next));
-                    Ok(analysis)
+        match runs.last_mut() {
+            Some(run) if run.len() < RUN_LENGTH && rows[run[0]].placement.series == rows[index].placement.series => {
+                run.push(index)
+            }
+            _ => runs.push(vec![index]),
+        }
+    }
+    let results = in_parallel(&runs, jobs, |run| {
+        let mut hint: Option<StartHint> = None;
+        run.iter()
+            .map(|&index| {
+                let row = &rows[index];
+                let name = base_name(&row.file);
+                match &row.spectrum {
+                    Ok(spectrum) => {
+                        analyse_spectrum(spectrum, &row.settings, name, hint.as_ref()).map(|(analysis, next)| {
+                            hint = Some(next);
+                            analysis
+                        })
+                    }
+                    Err(e) => Err(e.clone()),
                 }
-                Err(e) => Err(e),
-            },
-            Err(e) => Err(e.clone()),
-        };
+            })
+            .collect::<Vec<_>>()
+    });
+    for (run, run_results) in runs.iter().zip(results) {
+        for (&index, result) in run.iter().zip(run_results) {
+            rows[index].result = result;
+        }
     }
 
     // Series in the order they first appear, each in measurement order.
@@ -368,6 +403,37 @@ pub fn run(args: SeriesArgs) -> ExitCode {
 }
 
 /// The points of a series with a pressure, a branch and a σ, in measurement order.
+/// `work` over `items` on up to `jobs` threads, the results in the items' order.
+fn in_parallel<T: Sync, R: Send>(items: &[T], jobs: usize, work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = jobs.clamp(1, items.len().max(1));
+    if threads == 1 {
+        return items.iter().map(&work).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        mine.push((i, work(item)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        // A worker thread that panicked has lost its items: that is a bug, and it stops here as one.
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
 fn series_points(members: &[&Row]) -> Vec<SeriesPoint> {
     members
         .iter()

@@ -355,3 +355,38 @@ fn bad_series_arguments_exit_2() {
     let help = String::from_utf8(out.stdout).unwrap();
     assert!(help.contains("--thickness-file") && help.contains("--thickness-mm"));
 }
+
+#[test]
+fn a_long_series_gives_the_same_rows_on_any_number_of_threads() {
+    // 70 spectra of one series (more than two runs of 32 fitted side by side), σ rising
+    // through 1e-3 S/cm, so both circuits and warm starts are exercised.
+    let dir = temp_dir("jobs");
+    let files: Vec<PathBuf> = (0..70)
+        .map(|i| {
+            let r_con = 2000.0 * 0.93_f64.powi(i);
+            let path = dir.join(format!("pellet_{:02}_{}MPa.csv", i + 1, 10 + 7 * i));
+            std::fs::write(&path, spectrum_csv(r_con, "", 500 + i as u64)).unwrap();
+            path
+        })
+        .collect();
+    let args = ["--json", "--thickness-mm", "1", "--diameter-mm", "10"];
+    let one = run(&[&args[..], &["--jobs", "1"]].concat(), &files);
+    let three = run(&[&args[..], &["--jobs", "3"]].concat(), &files);
+    assert!(one.status.success() && three.status.success());
+    assert_eq!(one.stdout, three.stdout, "the rows depend on the number of threads");
+    let rows = rows(&one);
+    assert_eq!(rows.len(), 70);
+    for (i, row) in rows.iter().enumerate() {
+        let truth = sigma_of(2000.0 * 0.93_f64.powi(i as i32));
+        let sigma = row["sigma_S_per_cm"]["value"].as_f64().unwrap();
+        assert!(
+            (sigma / truth - 1.0).abs() < 0.01,
+            "{}: {sigma} vs {truth}",
+            row["file"]
+        );
+    }
+    // The first spectrum of each run of 32 starts from the automatic guess.
+    assert_eq!(rows[32]["start"], "automatic");
+    let out = bin().args(["series", "--jobs", "0", "x.csv"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
