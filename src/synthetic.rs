@@ -1,6 +1,8 @@
 //! Synthetic spectra with known truth, for tests, benchmarks and the page's
 //! bundled examples: a log-spaced frequency grid and reproducible noise.
 
+use crate::circuit::Circuit;
+use crate::preset::Preset;
 use crate::spectrum::{ImportError, Spectrum};
 use num_complex::Complex64;
 use std::f64::consts::TAU;
@@ -67,9 +69,54 @@ pub fn window_spectrum(
     Spectrum::from_points(name, &f, &values)
 }
 
+/// The study's two kinds of spectrum as CSV text (frequency, Z', Z''; 71 points, 0.5 %
+/// noise): a pellet of σ_eff about 1e-2 S/cm, R_con = 10 Ω behind the cables' inductive
+/// CPE (case (a)), and one of about 1e-4 S/cm with an interparticle semicircle, R1 =
+/// 40 Ω and R2 = 960 Ω (case (b)). The page fits them to warm its code up.
+pub fn study_cases_csv() -> [String; 2] {
+    let inductive = Preset::Inductive.circuit();
+    // |Z_CPE0| = 3 Ω at 1 MHz.
+    let q_inductive = 1.0 / (3.0 * (TAU * 1e6).powf(-0.95));
+    let semicircle = Preset::Semicircle.circuit();
+    let cases: [(&Circuit, [f64; 4]); 2] = [
+        (&inductive, [10.0, q_inductive, -0.95, 0.0]),
+        (&semicircle, [40.0, 960.0, 7.85e-9, 0.9]),
+    ];
+    cases.map(|(circuit, params)| {
+        let mut rng = Noise::new(7);
+        decade_grid(1e6, 0.1, 10)
+            .iter()
+            .map(|&f| {
+                let z = rng.proportional(circuit.impedance(TAU * f, &params[..circuit.params().len()]), 0.005);
+                format!("{f},{},{}\n", z.re, z.im)
+            })
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_study_cases_fit_to_their_truth() {
+        use crate::analysis::analyse;
+        use crate::preset::Kind;
+        use crate::settings::SettingsInput;
+        let settings = SettingsInput::default().resolve().unwrap();
+        let [inductive, semicircle] = study_cases_csv();
+        for (text, kind, r_con) in [
+            (inductive, Kind::Inductive, 10.0),
+            (semicircle, Kind::Semicircle, 1000.0),
+        ] {
+            let spectrum = crate::spectrum::parse_spectrum(&text, "case.csv").unwrap();
+            assert_eq!(spectrum.len(), 71);
+            let analysis = analyse(&spectrum, &settings).unwrap().analysis;
+            assert_eq!(analysis.kind, kind);
+            let fitted = analysis.r_con_ohm.unwrap().value;
+            assert!((fitted / r_con - 1.0).abs() < 0.01, "{kind:?}: R_con {fitted}");
+        }
+    }
 
     #[test]
     fn grid_spans_the_decades() {

@@ -202,6 +202,8 @@ pub struct LoadedSpectrum {
     /// that never draws never pays for it).
     curves: std::cell::OnceCell<ModelCurves>,
     header_pressure_mpa: Option<f64>,
+    /// Wall time of the latest fit, ms.
+    fit_ms: Option<f64>,
 }
 
 /// The fitted model on a fine grid (the line) and at the data (the residuals).
@@ -240,6 +242,31 @@ impl LoadedSpectrum {
     }
 }
 
+/// Imports, fits (with `auto`), reports and serialises the study's two kinds of synthetic
+/// spectrum ([`crate::synthetic::study_cases_csv`]) `rounds` times; returns the number
+/// of fits. A fitting worker calls it while it waits for work: V8 optimises a
+/// WebAssembly function only after it has run a while, and the optimised code is shared
+/// by every instance of the module, so spectra dropped later are fitted about twice as
+/// fast from the first one on.
+#[wasm_bindgen(js_name = warmUp)]
+pub fn warm_up(rounds: usize) -> usize {
+    let settings = Settings::default();
+    let mut fits = 0;
+    for _ in 0..rounds {
+        for text in crate::synthetic::study_cases_csv() {
+            let Ok(spectrum) = parse_spectrum(&text, "warm-up.csv") else {
+                continue;
+            };
+            if let Ok(outcome) = analyse_from(&spectrum, &settings, None) {
+                let report = report::write(&outcome.analysis, STYLE);
+                let _ = serde_json::to_string(&(&outcome.analysis, &report, outcome.start_hint()));
+                fits += 1;
+            }
+        }
+    }
+    fits
+}
+
 /// Lower-case hex SHA-256 of `bytes` (the fingerprint of a file that could not be parsed).
 #[wasm_bindgen(js_name = sha256Hex)]
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -255,6 +282,7 @@ impl LoadedSpectrum {
             spectrum,
             sha256,
             outcome: None,
+            fit_ms: None,
             curves: std::cell::OnceCell::new(),
         })
     }
@@ -287,16 +315,34 @@ impl LoadedSpectrum {
     /// Fits with `settings` (keys of the settings schema, values as typed) and returns
     /// `{provenance, analysis, report, fit_ms, start_hint}` as JSON text (for `JSON.parse`:
     /// far cheaper than building the object field by field across the boundary, and a
-    /// worker posts the text as it is); throws a settings or analysis error. `hint` (optional) is the `start_hint` of the previous spectrum of a series:
-    /// the fit starts there when that is closer than the automatic guess.
+    /// worker posts the text as it is); throws a settings or analysis error. `hint`
+    /// (optional) is the `start_hint` of the previous spectrum of a series, as an object
+    /// or as JSON text ([`LoadedSpectrum::start_hint_json`]): the fit starts there when
+    /// that is closer than the automatic guess.
     /// A failed fit forgets the previous one, so plots never show a stale model.
     pub fn analyse(&mut self, settings: JsValue, hint: JsValue) -> Result<String, JsValue> {
+        self.analyse_to_json(settings, hint)
+    }
+
+    /// [`LoadedSpectrum::analyse`]'s JSON as UTF-8 bytes: a worker posts them to the page
+    /// as they are (a copy out of WebAssembly memory), where they are decoded and parsed
+    /// only if the spectrum is looked at; decoding every result to a JavaScript string in
+    /// the worker cost about as much as the fit.
+    #[wasm_bindgen(js_name = analyseJsonBytes)]
+    pub fn analyse_json_bytes(&mut self, settings: JsValue, hint: JsValue) -> Result<Vec<u8>, JsValue> {
+        self.analyse_to_json(settings, hint).map(String::into_bytes)
+    }
+
+    fn analyse_to_json(&mut self, settings: JsValue, hint: JsValue) -> Result<String, JsValue> {
         self.outcome = None;
+        self.fit_ms = None;
         self.curves = std::cell::OnceCell::new();
         let (input, settings) = read_settings(settings)?;
         // A hint that does not read is no hint: the fit starts from the data as usual.
         let hint: Option<StartHint> = if hint.is_undefined() || hint.is_null() {
             None
+        } else if let Some(text) = hint.as_string() {
+            serde_json::from_str(&text).ok()
         } else {
             serde_wasm_bindgen::from_value(hint).ok()
         };
@@ -321,7 +367,29 @@ impl LoadedSpectrum {
         };
         let value = serde_json::to_string(&result).map_err(other_error)?;
         self.outcome = Some(outcome);
+        self.fit_ms = Some(fit_ms);
         Ok(value)
+    }
+
+    /// The latest fit's `start_hint` as JSON text, for the next spectrum's `analyse`:
+    /// a worker passes it on without parsing the whole result.
+    #[wasm_bindgen(getter, js_name = startHintJson)]
+    pub fn start_hint_json(&self) -> Option<String> {
+        let outcome = self.outcome.as_ref()?;
+        serde_json::to_string(&outcome.start_hint()).ok()
+    }
+
+    /// The latest fit's σ_eff in S/cm, `{value, stderr}`, as in the result's
+    /// `analysis.sigma_S_per_cm`; null without a fit or a geometry.
+    #[wasm_bindgen(getter)]
+    pub fn sigma(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.outcome.as_ref().and_then(|o| o.analysis.sigma_s_per_cm.as_ref()))
+    }
+
+    /// Wall time of the latest fit and diagnosis inside WebAssembly, ms (the result's `fit_ms`).
+    #[wasm_bindgen(getter, js_name = fitMs)]
+    pub fn fit_ms(&self) -> Option<f64> {
+        self.fit_ms
     }
 
     /// Nyquist plot of the data and the latest fit onto `canvas` (sized in device pixels;

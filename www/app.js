@@ -212,19 +212,20 @@ const ROWS_PER_TASK = 30;
 function paint() {
   paintTimer = null;
   const streaming = progress.done < progress.total;
-  let painted = 0;
+  // The hooks of every changed row at once (a thousand cost a few ms); the cells of at
+  // most ROWS_PER_TASK, the rest left stale for freshenStale() or a scroll.
+  let written = 0;
   for (const entry of dirty) {
     dirty.delete(entry);
     if (entry.removed) continue;
-    if (entry.row) updateRow(entry, { full: !listFolded() && !streaming });
-    series.updateRow(entry, { full: !streaming || series.nearView(entry) });
-    painted += 1;
-    if (painted >= ROWS_PER_TASK) break;
+    const room = written < ROWS_PER_TASK;
+    const listFull = room && !listFolded() && !streaming;
+    if (entry.row) updateRow(entry, { full: listFull });
+    const seriesFull = room && (!streaming || series.nearView(entry));
+    series.updateRow(entry, { full: seriesFull });
+    if (listFull || seriesFull) written += 1;
   }
-  if (dirty.size) {
-    paintTimer = setTimeout(paint, 0);
-    return;
-  }
+  series.updateCount();
   // The plot and summary in a task of their own.
   setTimeout(() => series.refresh({ streaming }), 0);
   updateListFold();
@@ -399,6 +400,8 @@ function buildListRows() {
  * arrive while fitting, and most are not looked at until the run ends. `entry.sigma`
  * ({value, stderr} or null) is known at once, for the rows' hooks and the plot.
  */
+const utf8 = new TextDecoder();
+
 function withLazyResult(entry) {
   let parsed = null;
   let text = null;
@@ -406,7 +409,7 @@ function withLazyResult(entry) {
     enumerable: true,
     get() {
       if (text !== null) {
-        parsed = JSON.parse(text);
+        parsed = JSON.parse(typeof text === 'string' ? text : utf8.decode(text));
         text = null;
       }
       return parsed;
@@ -417,6 +420,7 @@ function withLazyResult(entry) {
       entry.sigma = value?.analysis?.sigma_S_per_cm ?? null;
     },
   });
+  // `json`: the worker's JSON as text or as UTF-8 bytes.
   entry.setResultJson = (json, sigma) => {
     parsed = null;
     text = json;
@@ -949,7 +953,7 @@ function wireExport() {
   });
   const seriesRows = () => series.ordered().filter((e) => exported().includes(e)).map((entry) => {
     const p = entry.placement;
-    const input = entry.seriesRow?.cells$?.pressureInput;
+    const input = series.pressureInput(entry);
     return {
       entry, series: p?.series ?? '', order: p?.order ?? null, cycle: p?.cycle ?? null, branch: p?.branch ?? '',
       run: entry.typedRun ?? entry.nameInfo?.run ?? null,

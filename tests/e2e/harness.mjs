@@ -56,6 +56,8 @@ export function launch() {
     args: [
       '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
       '--no-first-run', '--disable-sync', '--disable-quic', '--disable-dev-shm-usage',
+      // Extra flags for an experiment, e.g. CHROMIUM_ARGS='--js-flags=--no-liftoff'.
+      ...(process.env.CHROMIUM_ARGS ? process.env.CHROMIUM_ARGS.split(' ') : []),
     ],
   });
 }
