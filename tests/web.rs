@@ -4,7 +4,7 @@
 
 use sigmafit::web::{
     LoadedSpectrum, check_settings, describe_names, format_hz, format_with_error, place_series, series_svg,
-    settings_schema, sha256_hex, summarise_series, version,
+    settings_schema, sha256_hex, summarise_series, version, warm_up,
 };
 use std::f64::consts::{FRAC_PI_2, PI, TAU};
 use wasm_bindgen::{JsCast, JsValue};
@@ -417,4 +417,32 @@ fn a_fit_started_from_its_own_result_says_previous() {
     // A hint that does not read is no hint.
     let junk = js_sys::JSON::parse(&s.analyse(settings(PELLET), "nonsense".into()).expect("fits")).unwrap();
     assert_eq!(text(&junk, "analysis.start"), "automatic");
+}
+
+#[wasm_bindgen_test]
+fn a_worker_gets_bytes_the_hint_as_text_and_sigma_from_getters() {
+    let (r1, r2) = (40.0, 960.0);
+    let mut s = LoadedSpectrum::new(&semicircle_csv(r1, r2, 2e-8, 0.9), "arc.csv").expect("parses");
+    assert!(s.start_hint_json().is_none() && s.fit_ms().is_none());
+    let bytes = s.analyse_json_bytes(PELLET.into(), JsValue::UNDEFINED).expect("fits");
+    let result = js_sys::JSON::parse(std::str::from_utf8(&bytes).expect("UTF-8")).unwrap();
+    // σ from the getter is the result's, and both are d / (R_con A) of the true R_con.
+    let sigma = s.sigma().expect("converts");
+    assert_eq!(num(&sigma, "value"), num(&result, "analysis.sigma_S_per_cm.value"));
+    let truth = 0.1 / ((r1 + r2) * area_cm2());
+    assert!((num(&sigma, "value") / truth - 1.0).abs() < 0.01);
+    assert!(s.fit_ms().is_some_and(|ms| ms >= 0.0));
+    // The hint as JSON text is taken as the hint object is.
+    let hint = s.start_hint_json().expect("a hint after a fit");
+    let warm = js_sys::JSON::parse(&s.analyse(PELLET.into(), hint.into()).expect("fits")).unwrap();
+    assert_eq!(text(&warm, "analysis.start"), "previous");
+    // A failed fit leaves no hint, σ or time behind.
+    assert!(s.analyse(settings(r#"{"circuit": "R1-p(R2,C2"}"#), JsValue::UNDEFINED).is_err());
+    assert!(s.start_hint_json().is_none() && s.fit_ms().is_none() && s.sigma().unwrap().is_null());
+}
+
+#[wasm_bindgen_test]
+fn the_warm_up_fits_both_cases() {
+    assert_eq!(warm_up(2), 4);
+    assert_eq!(warm_up(0), 0);
 }
