@@ -366,12 +366,17 @@ function addSpectra(items, { example = false } = {}) {
   placeAll();
   // The fits start at once; the rows are built meanwhile, a chunk per task.
   scheduleFits();
-  buildListRows();
-  series.rebuild();
-  if (previous?.row) updateRow(previous);
-  updateListFold();
-  updateExportButtons();
-  showSelected();
+  const show = () => {
+    buildListRows();
+    series.rebuild();
+    if (previous?.row) updateRow(previous);
+    updateListFold();
+    updateExportButtons();
+    showSelected();
+  };
+  // Taking a drop of many files is a task of its own; they are shown from the next one.
+  if (added.length > ROWS_PER_TASK) setTimeout(show, 0);
+  else show();
   return added;
 }
 
@@ -640,20 +645,30 @@ function drawPlot(kind, entry, canvas, scale) {
 }
 
 function drawPlots(entry) {
-  for (const [kind, get] of Object.entries(canvases)) {
-    const canvas = get();
-    const dpr = sizeCanvas(canvas);
-    const ctx = canvas.getContext('2d');
-    if (!entry || !entry.loaded) {
-      ctx.clearRect(0, 0, canvas.width, canvas.height);
-      continue;
-    }
-    try {
-      drawPlot(kind, entry, canvas, dpr);
-    } catch (e) {
-      ctx.clearRect(0, 0, canvas.width, canvas.height);
-      console.warn(`${kind} plot: ${messageOf(e)}`);
-    }
+  // While a long run streams in, one plot per task: the three together made this
+  // thread's longest task.
+  const apart = progress.done < progress.total && progress.total > LONG_RUN;
+  const token = (drawToken += 1);
+  Object.entries(canvases).forEach(([kind, get], i) => {
+    if (apart && i > 0) setTimeout(() => { if (token === drawToken) drawOne(kind, get(), entry); }, 0);
+    else drawOne(kind, get(), entry);
+  });
+}
+
+let drawToken = 0;
+
+function drawOne(kind, canvas, entry) {
+  const dpr = sizeCanvas(canvas);
+  const ctx = canvas.getContext('2d');
+  if (!entry || !entry.loaded) {
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    return;
+  }
+  try {
+    drawPlot(kind, entry, canvas, dpr);
+  } catch (e) {
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    console.warn(`${kind} plot: ${messageOf(e)}`);
   }
 }
 
