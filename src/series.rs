@@ -7,7 +7,8 @@
 //! From the file name ([`name_info`]: `53MPa`, `53 MPa`, `53_MPa`, `53p5MPa`, `53,5MPa`,
 //! `0.53GPa`, or `p53` as a token of its own), from a header or comment line above the
 //! data ([`header_pressure_mpa`]: `# pressure: 53 MPa`, `p = 53 MPa`,
-//! `Pressure (MPa): 53`, `stack pressure = 0.3 GPa`), or typed by the user.
+//! `Pressure (MPa): 53`, `stack pressure = 0.3 GPa`, `p = 530 bar`; kPa and psi too), or
+//! typed by the user.
 //! [`resolve_pressure`]: a typed value wins over the header, the header over the name.
 //!
 //! # Series and measurement order
@@ -98,15 +99,21 @@ fn is_pressure_unit(text: &str) -> bool {
     text.eq_ignore_ascii_case("mpa") || text.eq_ignore_ascii_case("gpa")
 }
 
-/// MPa per unit, for the units a pressure may be written in.
+/// MPa per unit, for the units a pressure may be written in (a header line may use kPa,
+/// bar or psi as well; a file name only MPa or GPa, see [`is_pressure_unit`]).
 fn unit_factor(unit: &str) -> Option<f64> {
-    if unit.eq_ignore_ascii_case("mpa") {
-        Some(1.0)
-    } else if unit.eq_ignore_ascii_case("gpa") {
-        Some(1000.0)
-    } else {
-        None
-    }
+    const UNITS: [(&str, f64); 5] = [
+        ("mpa", 1.0),
+        ("gpa", 1000.0),
+        ("kpa", 1e-3),
+        ("bar", 0.1),
+        // 1 psi = 6894.757 Pa.
+        ("psi", 6.894_757e-3),
+    ];
+    UNITS
+        .iter()
+        .find(|(name, _)| unit.eq_ignore_ascii_case(name))
+        .map(|&(_, factor)| factor)
 }
 
 /// A number at the start of `chars[i..]`: digits, optionally a decimal mark (`.`, `,`,
@@ -742,6 +749,9 @@ mod tests {
             ("; stack pressure = 0.3 GPa\n1,2,3\n", 300.0),
             ("# Pressure [GPa]: 0,3\n1,2,3\n", 300.0),
             ("# pressure: 53\n", 53.0),
+            ("# pressure: 530 bar\n1,2,3\n", 53.0),
+            ("# Pressure (kPa): 53000\n1,2,3\n", 53.0),
+            ("# p = 1000 psi\n1,2,3\n", 6.894_757),
             (
                 "\u{feff}# title\n# applied pressure = 120.5 MPa (nominal)\n1,2,3\n",
                 120.5,
@@ -757,7 +767,7 @@ mod tests {
             "f,re,im\n1,2,3\n# pressure: 53 MPa\n",
             "# synthetic: true sigma = 2.5e-2 S/cm, R = 5 ohm\n1,2,3\n",
             "# pressure 53 MPa\n",
-            "# pressure: 53 psi\n",
+            "# pressure: 53 mm\n",
             "# pressure: lots\n",
             "# power = 3 MPa\n",
             "# pressure drop at 2 = 5\n",
