@@ -11,7 +11,7 @@ use sigmafit::numfmt::{Style, percent, sig, with_error};
 use sigmafit::pellet::Measured;
 use sigmafit::series::{
     CycleSummary, Member, NameInfo, Placement, PressureSource, SeriesPoint, header_pressure_mpa, name_info, place,
-    resolve_pressure, summarise, summary_lines,
+    pressures_disagree, resolve_pressure, summarise, summary_lines,
 };
 use sigmafit::series_plot::{PressureAxis, SeriesCurve, SeriesPlotData, series_svg};
 use sigmafit::settings::{SettingsInput, parse_number};
@@ -180,6 +180,8 @@ struct Row {
     info: NameInfo,
     series: String,
     pressure: Option<(f64, PressureSource)>,
+    /// The header's and the name's pressure, where they disagree (the header's is used).
+    pressure_conflict: Option<(f64, f64)>,
     thickness_mm: Option<f64>,
     settings: Settings,
     spectrum: Result<Spectrum, String>,
@@ -254,6 +256,9 @@ pub fn run(args: SeriesArgs) -> ExitCode {
             file: file.clone(),
             series: args.options.label.clone().unwrap_or_else(|| info.series.clone()),
             pressure: resolve_pressure(None, header, info.pressure_mpa),
+            pressure_conflict: header
+                .zip(info.pressure_mpa)
+                .filter(|&(h, n)| pressures_disagree(Some(h), Some(n))),
             info,
             thickness_mm,
             result: Err("not analysed".into()),
@@ -286,6 +291,11 @@ pub fn run(args: SeriesArgs) -> ExitCode {
         (rows[a].placement.series.as_str(), rows[a].placement.order)
             .cmp(&(rows[b].placement.series.as_str(), rows[b].placement.order))
     });
+    for row in &rows {
+        if let Some(warning) = pressure_warning(row) {
+            eprintln!("warning: {}: {warning}", row.file);
+        }
+    }
     // Runs of RUN_LENGTH spectra of one series, in measurement order.
     let mut runs: Vec<Vec<usize>> = Vec::new();
     for index in order {
@@ -476,11 +486,23 @@ fn row_json(row: &Row) -> Value {
         "rms_relative": analysis.map(|a| a.stats.rms_relative),
         "start": analysis.map(|a| a.start),
         "thickness_mm": row.thickness_mm,
+        "pressure_warning": pressure_warning(row),
     });
     if let (Err(message), Some(object)) = (&row.result, value.as_object_mut()) {
         object.insert("error".into(), Value::String(message.clone()));
     }
     value
+}
+
+/// Why the pressure used may be wrong: a header and a name that disagree.
+fn pressure_warning(row: &Row) -> Option<String> {
+    row.pressure_conflict.map(|(header, name)| {
+        format!(
+            "the header says {} MPa, the file name {} MPa; the header's is used",
+            sig(header, 4, STYLE),
+            sig(name, 4, STYLE)
+        )
+    })
 }
 
 /// Columns padded to their widest cell.

@@ -73,6 +73,15 @@ pub fn resolve_pressure(typed: Option<f64>, header: Option<f64>, name: Option<f6
         .or_else(|| usable(name).map(|p| (p, PressureSource::Name)))
 }
 
+/// A header's and a name's pressure that disagree (by more than 1 %, as 53 against 300
+/// MPa): the header's is used, and the user should hear of the other.
+pub fn pressures_disagree(header: Option<f64>, name: Option<f64>) -> bool {
+    match (header, name) {
+        (Some(h), Some(n)) if h.is_finite() && n.is_finite() => (h - n).abs() > 0.01 * h.abs().max(n.abs()),
+        _ => false,
+    }
+}
+
 fn is_separator(c: char) -> bool {
     matches!(c, '_' | '-' | '#' | ' ' | '.' | ',' | '(' | ')' | '[' | ']' | '+' | '=')
 }
@@ -738,6 +747,16 @@ mod tests {
         assert_eq!(info("12.csv"), ("12".into(), None, None));
         assert_eq!(info(""), (UNNAMED_SERIES.into(), None, None));
         assert_eq!(info("ü_é#.csv"), ("ü_é".into(), None, None));
+    }
+
+    #[test]
+    fn a_header_and_a_name_that_disagree_are_told_apart() {
+        assert!(pressures_disagree(Some(53.0), Some(300.0)));
+        assert!(!pressures_disagree(Some(53.0), Some(53.4)));
+        assert!(!pressures_disagree(Some(0.0), Some(0.0)));
+        assert!(!pressures_disagree(Some(53.0), None));
+        assert!(!pressures_disagree(None, Some(53.0)));
+        assert!(!pressures_disagree(Some(f64::NAN), Some(53.0)));
     }
 
     #[test]

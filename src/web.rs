@@ -242,6 +242,13 @@ impl LoadedSpectrum {
     }
 }
 
+/// Whether a header's and a file name's pressure (MPa) disagree by more than 1 % (the
+/// header's is used; the page says so at the pressure cell).
+#[wasm_bindgen(js_name = pressuresDisagree)]
+pub fn pressures_disagree(header_mpa: Option<f64>, name_mpa: Option<f64>) -> bool {
+    series::pressures_disagree(header_mpa, name_mpa)
+}
+
 /// Imports, fits (with `auto`), reports and serialises the study's two kinds of synthetic
 /// spectrum ([`crate::synthetic::study_cases_csv`]) `rounds` times; returns the number
 /// of fits. A fitting worker calls it while it waits for work: V8 optimises a

@@ -244,6 +244,18 @@ fn json_rows_carry_pressure_branch_cycle_sigma_and_errors() {
     }
     assert_eq!(row(&rows, "NMC_06_200MPa.csv")["pressure_source"], "header");
     assert_eq!(row(&rows, "NMC_03_0.3GPa.csv")["pressure_source"], "name");
+    // The header's 250 MPa against the name's 200 MPa is said, in the row and on stderr.
+    let warning = row(&rows, "NMC_06_200MPa.csv")["pressure_warning"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(warning.contains("250") && warning.contains("200"), "{warning}");
+    assert!(row(&rows, "NMC_03_0.3GPa.csv")["pressure_warning"].is_null());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("NMC_06_200MPa.csv: the header says 250 MPa"),
+        "{stderr}"
+    );
 
     let svg = std::fs::read_to_string(&svg).unwrap();
     assert!(svg.contains("<svg") && svg.contains("NMC") && svg.contains("unloading"));

@@ -437,7 +437,10 @@ fn a_worker_gets_bytes_the_hint_as_text_and_sigma_from_getters() {
     let warm = js_sys::JSON::parse(&s.analyse(PELLET.into(), hint.into()).expect("fits")).unwrap();
     assert_eq!(text(&warm, "analysis.start"), "previous");
     // A failed fit leaves no hint, σ or time behind.
-    assert!(s.analyse(settings(r#"{"circuit": "R1-p(R2,C2"}"#), JsValue::UNDEFINED).is_err());
+    assert!(
+        s.analyse(settings(r#"{"circuit": "R1-p(R2,C2"}"#), JsValue::UNDEFINED)
+            .is_err()
+    );
     assert!(s.start_hint_json().is_none() && s.fit_ms().is_none() && s.sigma().unwrap().is_null());
 }
 

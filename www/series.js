@@ -4,7 +4,7 @@
 // series and cycle. Ordering, branches, cycles and the summary are the core's
 // (src/series.rs); this file only lays them out.
 
-import { drawSeries, seriesSvg, summariseSeries, parseNumber } from '../pkg/sigmafit.js';
+import { drawSeries, seriesSvg, summariseSeries, parseNumber, pressuresDisagree } from '../pkg/sigmafit.js';
 import { withError, sig } from './format.js';
 import { qualityBadges } from './views.js';
 
@@ -354,7 +354,11 @@ export class SeriesView {
     }
     const source = this.app.pressureSource(entry) ?? 'unknown';
     setData(c.pressureInput, 'source', source);
-    const said = `pressure ${SOURCE_TEXT[source]}`;
+    // A header that disagrees with the name is used, and the name's value said beside it.
+    const namePressure = entry.nameInfo?.pressure_mpa ?? null;
+    const conflict = source === 'header' && pressuresDisagree(entry.headerPressureMpa, namePressure);
+    setData(c.pressureInput, 'conflict', conflict ? 'name' : null);
+    const said = `pressure ${SOURCE_TEXT[source]}${conflict ? `; the file name says ${sig(namePressure, 6)} MPa` : ''}`;
     if (!c.pressureInput.hasAttribute('aria-invalid') && c.pressureInput.title !== said) c.pressureInput.title = said;
     setText(c.branch, p?.branch ? `${p.branch}${p.cycle > 1 ? ` (cycle ${p.cycle})` : ''}` : (pressure === null ? 'no pressure' : ''));
     if (document.activeElement !== c.thicknessInput && c.thicknessInput.value !== (entry.thicknessMm ?? '')) {

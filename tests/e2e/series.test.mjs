@@ -143,11 +143,17 @@ describe('pressure series', () => {
     }));
     const lone = { name: 'reference pellet.csv', csv: spectrumFor(1e-4, 7) };
     const broken = { name: 'uncoated_07_486MPa.csv', csv: 'freq,Zre,Zim\n1e6,1,oops\n' };
-    await give(page, [...a, ...b, ...cycle, lone, broken]);
-    await waitFitted(page, 16);
+    // Its header says 53 MPa, its name 300 MPa: the header's is used, the name's is said.
+    const headered = { name: 'headered_01_300MPa.csv', csv: `# pressure: 530 bar\n${spectrumFor(1e-4, 9)}` };
+    await give(page, [...a, ...b, ...cycle, lone, broken, headered]);
+    await waitFitted(page, 17);
     await page.waitForSelector('[data-series-row][data-file="uncoated_07_486MPa.csv"][data-state="error"]');
     const rows = await seriesRows(page);
-    assert.equal(rows.length, 17);
+    assert.equal(rows.length, 18);
+    assert.equal(rows.find((r) => r.file === headered.name).pressure, 53);
+    const headeredInput = '[data-series-row][data-file="headered_01_300MPa.csv"] input[aria-label^="Pressure"]';
+    await page.waitForSelector(`${headeredInput}[data-conflict="name"]`);
+    assert.match(await page.getAttribute(headeredInput, 'title'), /header.*the file name says 300 MPa/);
     // A file that could not be read shows its error on its row and takes no branch.
     const failed = rows.find((r) => r.file === 'uncoated_07_486MPa.csv');
     assert.equal(failed.branch, null);
