@@ -237,7 +237,22 @@ pub fn run(args: SeriesArgs) -> ExitCode {
         .options
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let mut rows: Vec<Row> = in_parallel(&args.files, jobs, |file| {
+    // The same file named twice would count twice in the plot and the summaries.
+    let mut seen = std::collections::HashSet::new();
+    let files: Vec<String> = args
+        .files
+        .iter()
+        .filter(|file| {
+            let key = std::fs::canonicalize(file).unwrap_or_else(|_| file.into());
+            let first = seen.insert(key);
+            if !first {
+                eprintln!("warning: {file} is given more than once; it is read once");
+            }
+            first
+        })
+        .cloned()
+        .collect();
+    let mut rows: Vec<Row> = in_parallel(&files, jobs, |file| {
         let name = base_name(file);
         let (settings, thickness_mm) = match thickness.iter().find(|e| e.base_name == name) {
             Some(entry) => (&entry.settings, Some(entry.thickness_mm)),

@@ -162,6 +162,10 @@ fn rows(out: &Output) -> Vec<Value> {
         .clone()
 }
 
+fn rows_len(out: &Output) -> usize {
+    rows(out).len()
+}
+
 fn row<'a>(rows: &'a [Value], name: &str) -> &'a Value {
     rows.iter()
         .find(|r| r["file"].as_str().unwrap().ends_with(name))
@@ -399,6 +403,10 @@ fn a_long_series_gives_the_same_rows_on_any_number_of_threads() {
     }
     // The first spectrum of each run of 32 starts from the automatic guess.
     assert_eq!(rows[32]["start"], "automatic");
+    // A file named twice is read once, and said.
+    let twice = run(&args, &[files[0].clone(), files[1].clone(), files[0].clone()]);
+    assert_eq!(rows_len(&twice), 2);
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("is given more than once"));
     let out = bin().args(["series", "--jobs", "0", "x.csv"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }

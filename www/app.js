@@ -336,12 +336,40 @@ function placeAll() {
   entries.forEach((e, i) => { e.placement = placements[i] ?? null; });
 }
 
+/** What tells a file given twice: its name, size and modification time (or its bytes' length). */
+function sameFileKey({ name, file, lastModified, bytes }) {
+  const size = file ? file.size : bytes?.length;
+  return `${name}\u0000${size ?? ''}\u0000${lastModified ?? ''}`;
+}
+
+/** Which files were given again and left out (none: the note goes). */
+function showAddNote(repeated) {
+  const note = $('#add-note');
+  note.hidden = repeated.length === 0;
+  const shown = repeated.slice(0, 3).join(', ');
+  const more = repeated.length > 3 ? ` and ${repeated.length - 3} more` : '';
+  note.textContent = repeated.length ? `Already loaded, not added again: ${shown}${more}.` : '';
+}
+
 /**
  * Adds spectra (files' bytes, or pasted text as UTF-8) in one pass: rows, series
  * placement, then the fits in the workers. The last one given becomes the selected one.
  */
-function addSpectra(items, { example = false } = {}) {
+function addSpectra(given, { example = false } = {}) {
   const added = [];
+  // The same file given again (same name, size and date) would count twice in the plot
+  // and the summaries: it is left out, and said.
+  const seen = new Set(entries.filter((e) => !e.removed).map(sameFileKey));
+  const items = [];
+  const repeated = [];
+  for (const item of given) {
+    const key = sameFileKey(item);
+    if (seen.has(key)) repeated.push(item.name);
+    else items.push(item);
+    seen.add(key);
+  }
+  showAddNote(repeated);
+  if (!items.length) return added;
   const described = describeNames(items.map((item) => item.name));
   items.forEach((item, i) => {
     const entry = {

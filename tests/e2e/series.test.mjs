@@ -122,6 +122,20 @@ describe('pressure series', () => {
     assert.match(summary, /Released to 100 MPa/);
     assert.ok(await page.$('#series-summary .series-card[data-series="sc-NMC622"]'), 'a summary card for the series');
 
+    // The same two files given again (same name, size and date) are left out, and said.
+    await page.evaluate((again) => {
+      const input = document.querySelector('#spectrum-files');
+      for (let i = 0; i < 2; i += 1) {
+        const transfer = new DataTransfer();
+        for (const { name, csv } of again) transfer.items.add(new File([csv], name, { lastModified: 1_700_000_000_000 }));
+        input.files = transfer.files;
+        input.dispatchEvent(new Event('change'));
+      }
+    }, files.slice(0, 2).map(({ name, csv }) => ({ name, csv })));
+    await page.waitForSelector('#add-note:not([hidden])');
+    assert.match(await page.textContent('#add-note'), /Already loaded, not added again: sc-NMC622_01_10MPa\.csv/);
+    assert.equal((await seriesRows(page)).length, 22, 'given once more than before: two new files, then the same two again');
+
     // A row shows its spectrum's full view.
     await page.click('[data-series-row][data-file="sc-NMC622_12_486MPa.csv"] .file');
     await page.waitForFunction(() => document.querySelector('#result-file').textContent === 'sc-NMC622_12_486MPa.csv');
