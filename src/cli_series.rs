@@ -7,7 +7,7 @@
 
 use serde_json::{Value, json};
 use sigmafit::analysis::{Analysis, Settings, StartHint, analyse_from};
-use sigmafit::numfmt::{Style, percent, sig, with_error};
+use sigmafit::numfmt::{Style, percent, sig, with_error, with_error_scientific};
 use sigmafit::pellet::Measured;
 use sigmafit::series::{
     CycleSummary, Member, NameInfo, Placement, PressureSource, SeriesPoint, header_pressure_mpa, name_info, place,
@@ -575,7 +575,11 @@ fn series_text(key: &str, members: &[&Row], summary: &[CycleSummary]) -> String 
             Ok(a) => line.extend([
                 a.preset.map_or_else(|| a.circuit.clone(), |p| p.to_string()),
                 or_dash(a.r_con_ohm.as_ref().map(|r| with_error(r.value, r.stderr, "Ω", STYLE))),
-                or_dash(a.sigma_s_per_cm.map(|s| with_error(s.value, s.stderr, "S/cm", STYLE))),
+                // One notation down the column: σ spans decades.
+                or_dash(
+                    a.sigma_s_per_cm
+                        .map(|s| with_error_scientific(s.value, s.stderr, "S/cm", STYLE)),
+                ),
                 percent(a.stats.rms_relative, 2, STYLE),
             ]),
             Err(_) => line.extend(["FAILED", "-", "-", "-"].map(String::from)),

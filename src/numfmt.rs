@@ -131,6 +131,17 @@ fn trim_zeros(text: &str) -> String {
 }
 
 fn significant(value: f64, digits: usize, unit: &str, style: Style, keep_zeros: bool) -> String {
+    significant_in(value, digits, unit, style, keep_zeros, PLAIN_EXPONENTS)
+}
+
+fn significant_in(
+    value: f64,
+    digits: usize,
+    unit: &str,
+    style: Style,
+    keep_zeros: bool,
+    plain_exponents: std::ops::RangeInclusive<i32>,
+) -> String {
     if !value.is_finite() {
         return style.with_unit(not_finite(value).to_string(), unit);
     }
@@ -139,7 +150,7 @@ fn significant(value: f64, digits: usize, unit: &str, style: Style, keep_zeros: 
         return style.with_unit("0".into(), unit);
     }
     let exponent = rounded_exponent(value, digits);
-    let number = if PLAIN_EXPONENTS.contains(&exponent) {
+    let number = if plain_exponents.contains(&exponent) {
         let last = exponent - (digits as i32 - 1);
         let decimals = (-last).max(0) as usize;
         // Past the decimal point the format rounds; above it, round to the last figure first.
@@ -184,8 +195,28 @@ pub const DIGITS_WITHOUT_ERROR: usize = 4;
 /// `(3.120 ± 0.010)e-8 F`. Without a usable error (None, zero, not finite) the value
 /// alone to [`DIGITS_WITHOUT_ERROR`] figures.
 pub fn with_error(value: f64, stderr: Option<f64>, unit: &str, style: Style) -> String {
+    with_error_in(value, stderr, unit, style, PLAIN_EXPONENTS)
+}
+
+/// [`with_error`] always in scientific notation, `(2.51 ± 0.03)e-2 S/cm`: for a column of
+/// values spread over decades (σ from 1e-5 to 1e-1 S/cm), which should read alike.
+pub fn with_error_scientific(value: f64, stderr: Option<f64>, unit: &str, style: Style) -> String {
+    with_error_in(value, stderr, unit, style, NEVER_PLAIN)
+}
+
+/// An empty range of exponents: nothing is written plainly.
+#[allow(clippy::reversed_empty_ranges)]
+const NEVER_PLAIN: std::ops::RangeInclusive<i32> = 1..=0;
+
+fn with_error_in(
+    value: f64,
+    stderr: Option<f64>,
+    unit: &str,
+    style: Style,
+    plain_exponents: std::ops::RangeInclusive<i32>,
+) -> String {
     let Some(error) = stderr.filter(|e| e.is_finite() && *e > 0.0) else {
-        return self::value(value, DIGITS_WITHOUT_ERROR, unit, style);
+        return significant_in(value, DIGITS_WITHOUT_ERROR, unit, style, true, plain_exponents);
     };
     if !value.is_finite() {
         return style.with_unit(not_finite(value).to_string(), unit);
@@ -204,14 +235,14 @@ pub fn with_error(value: f64, stderr: Option<f64>, unit: &str, style: Style) -> 
     if digits > MAX_DIGITS_WITH_ERROR as i32 {
         let number = format!(
             "{}{}{}",
-            self::value(value, MAX_DIGITS_WITH_ERROR, "", style),
+            significant_in(value, MAX_DIGITS_WITH_ERROR, "", style, true, plain_exponents.clone()),
             style.plus_minus(),
-            self::value(error_rounded, 2, "", style)
+            significant_in(error_rounded, 2, "", style, true, plain_exponents.clone())
         );
         return style.with_unit(number, unit);
     }
     let mut exponent = rounded_exponent(reference, digits.max(1) as usize);
-    if PLAIN_EXPONENTS.contains(&exponent) {
+    if plain_exponents.contains(&exponent) {
         let decimals = (-last).clamp(0, 17) as usize;
         let number = format!(
             "{}{}{error_rounded:.decimals$}",
@@ -285,6 +316,30 @@ mod tests {
 
     // Every expected string below was worked out by hand from the rules in the module
     // documentation, not printed by this code.
+
+    #[test]
+    fn a_column_over_decades_can_be_written_all_in_scientific_notation() {
+        use Style::{Ascii, Typeset};
+        assert_eq!(
+            with_error(0.0251, Some(0.0003), "S/cm", Ascii),
+            "0.02510 ± 0.00030 S/cm"
+        );
+        assert_eq!(
+            with_error_scientific(0.0251, Some(0.0003), "S/cm", Ascii),
+            "(2.510 ± 0.030)e-2 S/cm"
+        );
+        assert_eq!(
+            with_error_scientific(0.0251, Some(0.0003), "S/cm", Typeset),
+            "(2.510 ±\u{a0}0.030)\u{a0}×\u{a0}10⁻²\u{a0}S/cm"
+        );
+        // Already scientific: the same either way.
+        assert_eq!(
+            with_error_scientific(1.2732e-4, Some(6e-8), "S/cm", Ascii),
+            with_error(1.2732e-4, Some(6e-8), "S/cm", Ascii)
+        );
+        assert_eq!(with_error_scientific(0.0251, None, "S/cm", Ascii), "2.510e-2 S/cm");
+        assert_eq!(with_error_scientific(150.0, Some(2.0), "", Ascii), "(1.500 ± 0.020)e2");
+    }
 
     #[test]
     fn significant_figures() {

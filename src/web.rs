@@ -153,6 +153,12 @@ pub fn format_with_error(value: f64, stderr: Option<f64>, unit: &str) -> String 
     numfmt::with_error(value, stderr, unit, STYLE)
 }
 
+/// [`format_with_error`] always in scientific notation, for a column over decades.
+#[wasm_bindgen(js_name = formatScientificWithError)]
+pub fn format_scientific_with_error(value: f64, stderr: Option<f64>, unit: &str) -> String {
+    numfmt::with_error_scientific(value, stderr, unit, STYLE)
+}
+
 /// `digits` significant figures with a unit, trailing zeros kept.
 #[wasm_bindgen(js_name = formatValue)]
 pub fn format_value(value: f64, digits: usize, unit: &str) -> String {

@@ -3,7 +3,7 @@
 // prints. Only the dash for "no number" and the axis exponents of the page's own
 // SVG scales are made here.
 
-import { formatWithError, formatValue, formatSig, formatHz } from '../pkg/sigmafit.js';
+import { formatWithError, formatScientificWithError, formatValue, formatSig, formatHz } from '../pkg/sigmafit.js';
 
 const SUPERSCRIPT = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
 
@@ -20,6 +20,12 @@ function isNum(v) {
 export function withError(value, error, unit = '') {
   if (!isNum(value)) return '—';
   return formatWithError(value, isNum(error) ? error : undefined, unit);
+}
+
+/** As withError, always in scientific notation: a column of values over decades reads alike. */
+export function withErrorScientific(value, error, unit = '') {
+  if (!isNum(value)) return '—';
+  return formatScientificWithError(value, isNum(error) ? error : undefined, unit);
 }
 
 /** `digits` significant figures with a unit, scientific outside 10⁻² … 10⁵. */

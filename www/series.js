@@ -5,7 +5,7 @@
 // (src/series.rs); this file only lays them out.
 
 import { drawSeries, seriesSvg, summariseSeries, parseNumber, pressuresDisagree } from '../pkg/sigmafit.js';
-import { withError, sig } from './format.js';
+import { withError, withErrorScientific, sig } from './format.js';
 import { qualityBadges } from './views.js';
 
 const $ = (sel) => document.querySelector(sel);
@@ -405,7 +405,8 @@ export class SeriesView {
     const figures = entry.result.report?.figures ?? {};
     // The unit is in the column's head.
     setText(c.rcon, a.r_con_ohm ? (figures.r_con ?? withError(a.r_con_ohm.value, a.r_con_ohm.stderr, 'Ω')).replace(/\s*Ω$/, '') : 'none');
-    setText(c.sigma, sigma ? (figures.sigma ?? withError(sigma.value, sigma.stderr, 'S/cm')).replace(/\s*S\/cm$/, '') : '—');
+    // One notation down the column (σ spans decades), unlike the single view's figure.
+    setText(c.sigma, sigma ? withErrorScientific(sigma.value, sigma.stderr, 'S/cm').replace(/\s*S\/cm$/, '') : '—');
     const rms = a.stats?.rms_relative;
     const badges = qualityBadges(a, true, entry.result.report);
     const rmsNode = document.createElement('span');
