@@ -13,7 +13,7 @@ use sigmafit::series::{
     CycleSummary, Member, NameInfo, Placement, PressureSource, SeriesPoint, header_pressure_mpa, name_info, place,
     pressures_disagree, resolve_pressure, summarise, summary_lines,
 };
-use sigmafit::series_plot::{PressureAxis, SeriesCurve, SeriesPlotData, series_svg};
+use sigmafit::series_plot::{PressureAxis, SeriesCurve, SeriesPlotData, series_svg, with_provenance};
 use sigmafit::settings::{SettingsInput, parse_number};
 use sigmafit::spectrum::{Spectrum, decode_text, parse_spectrum};
 use std::process::ExitCode;
@@ -177,6 +177,8 @@ fn read_thickness_file(path: &str, settings: &SettingsInput) -> Result<Vec<Thick
 /// One file of the series and what became of it.
 struct Row {
     file: String,
+    /// SHA-256 of the file's bytes, for the SVG's provenance.
+    sha256: Option<String>,
     info: NameInfo,
     series: String,
     pressure: Option<(f64, PressureSource)>,
@@ -259,13 +261,16 @@ pub fn run(args: SeriesArgs) -> ExitCode {
             None => (&base, base.geometry.map(|g| g.thickness_cm * 10.0)),
         };
         let info = name_info(name);
-        let text = std::fs::read(file).map(|bytes| decode_text(&bytes).into_owned());
+        let bytes = std::fs::read(file);
+        let sha256 = bytes.as_ref().ok().map(|b| sha256_hex(b));
+        let text = bytes.map(|bytes| decode_text(&bytes).into_owned());
         let header = text.as_ref().ok().and_then(|t| header_pressure_mpa(t));
         let spectrum = match &text {
             Ok(text) => parse_spectrum(text, name).map_err(|e| e.to_string()),
             Err(e) => Err(format!("{file}: cannot read: {e}")),
         };
         Row {
+            sha256,
             settings: settings.clone(),
             spectrum,
             file: file.clone(),
@@ -411,7 +416,19 @@ pub fn run(args: SeriesArgs) -> ExitCode {
                 .collect(),
             pressure_axis: args.options.pressure_axis,
         };
+        let provenance = json!({
+            "generator": format!("sigmafit {} (CLI)", env!("CARGO_PKG_VERSION")),
+            "settings": args.settings.effective(),
+            "files": rows.iter().map(|row| json!({
+                "file": base_name(&row.file),
+                "sha256": row.sha256,
+                "series": row.series,
+                "pressure_mpa": row.pressure.map(|p| p.0),
+                "branch": row.placement.branch,
+            })).collect::<Vec<_>>(),
+        });
         let written = series_svg(&data, SVG_SIZE.0, SVG_SIZE.1)
+            .map(|svg| with_provenance(&svg, &provenance.to_string()))
             .map_err(|e| e.to_string())
             .and_then(|svg| std::fs::write(path, svg).map_err(|e| e.to_string()));
         if let Err(e) = written {
@@ -507,6 +524,12 @@ fn row_json(row: &Row) -> Value {
         object.insert("error".into(), Value::String(message.clone()));
     }
     value
+}
+
+/// Lower-case hex SHA-256 of `bytes`, as `sha256sum` prints it.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Why the pressure used may be wrong: a header and a name that disagree.

@@ -129,7 +129,7 @@ pub fn draw_series<DB: DrawingBackend>(
                 lo: x_range.0,
                 hi: x_range.1,
             };
-            draw_with_x(root, data, style, x_axis, y_range, &|v| format_log_tick(*v))
+            draw_with_x(root, data, style, x_axis, y_range, &|v| pressure_log_tick(*v))
         }
     }
 }
@@ -187,22 +187,96 @@ where
             gap,
             stroke_style(&theme.muted, sz.thin),
         ))?;
-        let label_style = text_style(family, sz.tick_font, &theme.muted).pos(Pos::new(HPos::Left, VPos::Bottom));
+        // The label goes where it covers the fewest points: left or right, above or
+        // below the line (not bottom right, where the series' key is).
+        let text = "1e-3 S/cm: semicircle below, inductive above";
         let offset = (4.0 * sz.s).round() as i32;
+        let (text_w, text_h) = (sz.text_width(text, sz.tick_font), sz.tick_font.round() as i32);
+        let (line_left, line_y) = area.map_coordinate(&(x_range.start, CIRCUIT_BOUNDARY_S_PER_CM));
+        let (line_right, _) = area.map_coordinate(&(x_range.end, CIRCUIT_BOUNDARY_S_PER_CM));
+        let near = radius_of_points(&sz);
+        // Each series' points in pixels, in the order its line joins them.
+        let paths: Vec<Vec<(i32, i32)>> = data
+            .series
+            .iter()
+            .map(|c| {
+                c.points
+                    .iter()
+                    .filter(|p| plottable(p, axis))
+                    .map(|p| area.map_coordinate(&(p.pressure_mpa, p.sigma_s_per_cm)))
+                    .collect()
+            })
+            .collect();
+        let inside = |(x, y): (i32, i32), left: i32, top: i32| {
+            x >= left - near && x <= left + text_w + near && y >= top - near && y <= top + text_h + near
+        };
+        // A marker under the label counts as much as a line across its whole width.
+        let covered = |left: i32, top: i32| {
+            let markers = paths.iter().flatten().filter(|&&c| inside(c, left, top)).count();
+            let line_steps: usize = paths
+                .iter()
+                .flat_map(|path| path.windows(2))
+                .map(|pair| {
+                    let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
+                    let steps = ((x1 - x0).abs().max((y1 - y0).abs()) / 4).clamp(1, 400);
+                    (0..=steps)
+                        .filter(|i| {
+                            let t = f64::from(*i) / f64::from(steps);
+                            let at = |a: i32, b: i32| (f64::from(a) + t * f64::from(b - a)).round() as i32;
+                            inside((at(x0, x1), at(y0, y1)), left, top)
+                        })
+                        .count()
+                })
+                .sum();
+            markers * (text_w as usize / 4).max(1) + line_steps
+        };
+        let spots = [
+            (
+                HPos::Left,
+                VPos::Bottom,
+                line_left + offset,
+                line_y - offset / 2 - text_h,
+            ),
+            (
+                HPos::Right,
+                VPos::Bottom,
+                line_right - offset - text_w,
+                line_y - offset / 2 - text_h,
+            ),
+            (HPos::Left, VPos::Top, line_left + offset, line_y + offset / 2),
+        ];
+        let (h_pos, v_pos, ..) = spots
+            .iter()
+            .min_by_key(|&&(_, _, left, top)| covered(left, top))
+            .copied()
+            .unwrap_or(spots[0]);
+        let (anchor_x, dx) = match h_pos {
+            HPos::Right => (x_range.end, -offset),
+            _ => (x_range.start, offset),
+        };
+        let dy = if matches!(v_pos, VPos::Top) {
+            offset / 2
+        } else {
+            -offset / 2
+        };
+        let label_style = text_style(family, sz.tick_font, &theme.muted).pos(Pos::new(h_pos, v_pos));
+        // On a pale ground, in case a line must cross it after all.
+        let left = if matches!(h_pos, HPos::Right) { dx - text_w } else { dx };
+        let top = if matches!(v_pos, VPos::Top) { dy } else { dy - text_h };
         area.draw(
-            &(EmptyElement::at((x_range.start, CIRCUIT_BOUNDARY_S_PER_CM))
-                + Text::new(
-                    "1e-3 S/cm: semicircle below, inductive above",
-                    (offset, -offset / 2),
-                    label_style,
-                )),
+            &(EmptyElement::at((anchor_x, CIRCUIT_BOUNDARY_S_PER_CM))
+                + Rectangle::new(
+                    [(left - 2, top - 1), (left + text_w + 2, top + text_h + 1)],
+                    ShapeStyle::from(&theme.bg.mix(0.8)).filled(),
+                )
+                + Text::new(text, (dx, dy), label_style)),
         )?;
     }
 
     let mut any_point = false;
     let mut legend: Vec<(LegendMark, &str)> = Vec::new();
     let mut named: Vec<(RGBColor, &str)> = Vec::new();
-    let radius = sz.marker + 1;
+    let radius = radius_of_points(&sz);
     for (index, curve) in data.series.iter().enumerate() {
         let colour = series_colour(index, style.dark);
         let shown: Vec<&SeriesPoint> = curve.points.iter().filter(|p| plottable(p, axis)).collect();
@@ -257,6 +331,21 @@ where
     draw_legend(&header, &legend, false, false, &sz, &theme, family)
 }
 
+/// A tick of the log pressure axis: 20, 50, 100 MPa read plainly (not 2×10¹); powers of
+/// ten only far outside the pressures a press reaches.
+fn pressure_log_tick(v: f64) -> String {
+    if (0.01..1e5).contains(&v) {
+        crate::numfmt::sig(v, 3, crate::numfmt::Style::Typeset)
+    } else {
+        format_log_tick(v)
+    }
+}
+
+/// The markers' radius, px.
+fn radius_of_points(sz: &Sizes) -> i32 {
+    sz.marker + 1
+}
+
 /// The series' names, one per line in a box at the bottom right of the plotting area
 /// (high pressure and low σ: where a pressure series rarely goes); a header line would
 /// cut long names off.
@@ -307,6 +396,23 @@ fn draw_series_key<DB: DrawingBackend>(
         area.draw_text(label, &font, (x + sample_w + gap, cy))?;
     }
     Ok(())
+}
+
+/// `svg` with `json` (what the plot was made from) in a `<metadata id="sigmafit-provenance">`
+/// element after its opening tag, as the page's SVG export carries it.
+pub fn with_provenance(svg: &str, json: &str) -> String {
+    let escaped = json.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    match svg
+        .find("<svg")
+        .and_then(|start| svg.get(start..)?.find('>').map(|end| start + end + 1))
+    {
+        Some(after_open) => format!(
+            "{}\n<metadata id=\"sigmafit-provenance\">{escaped}</metadata>{}",
+            svg.get(..after_open).unwrap_or_default(),
+            svg.get(after_open..).unwrap_or_default()
+        ),
+        None => svg.to_string(),
+    }
 }
 
 /// The plot as an SVG document of `width` × `height` pixels.
@@ -363,6 +469,65 @@ mod tests {
 
     fn circles(svg: &str) -> usize {
         svg.matches("<circle").count()
+    }
+
+    /// The `x`, `dy` and `text-anchor` of the SVG text element that holds `needle`
+    /// (`dy` is negative for text set above its anchor).
+    fn text_at(svg: &str, needle: &str) -> (f64, String, String) {
+        let end = svg.find(needle).unwrap();
+        let start = svg.get(..end).unwrap().rfind("<text").unwrap();
+        let tag = svg.get(start..end).unwrap();
+        let attribute = |name: &str| {
+            let from = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+            let rest = tag.get(from..).unwrap();
+            rest.get(..rest.find('"').unwrap()).unwrap().to_string()
+        };
+        let anchor = tag
+            .find("text-anchor=")
+            .map_or("start".to_string(), |_| attribute("text-anchor"));
+        let dy = tag.find(" dy=").map_or(String::new(), |_| attribute("dy"));
+        (attribute("x").parse().unwrap(), dy, anchor)
+    }
+
+    #[test]
+    fn the_boundary_label_moves_off_the_points() {
+        // Points crowd the left of the 1e-3 line just above it, where the label sits
+        // when nothing is in the way.
+        let crowded = SeriesPlotData {
+            series: vec![SeriesCurve {
+                label: "crowded".into(),
+                points: [10.0, 20.0, 30.0, 40.0, 60.0, 80.0, 100.0, 120.0]
+                    .iter()
+                    .map(|&p| point(p, Branch::Loading, 1.3e-3, None))
+                    .chain([
+                        point(486.0, Branch::Loading, 1e-1, None),
+                        point(300.0, Branch::Unloading, 5e-5, None),
+                    ])
+                    .collect(),
+            }],
+            pressure_axis: PressureAxis::Linear,
+        };
+        let free = SeriesPlotData {
+            series: vec![SeriesCurve {
+                label: "free".into(),
+                points: vec![
+                    point(10.0, Branch::Loading, 3e-5, None),
+                    point(486.0, Branch::Loading, 5e-2, None),
+                ],
+            }],
+            pressure_axis: PressureAxis::Linear,
+        };
+        let (x_free, dy_free, anchor_free) = text_at(&series_svg(&free, 900, 560).unwrap(), "1e-3 S/cm:");
+        assert!(
+            x_free < 450.0 && anchor_free == "start" && dy_free.starts_with('-'),
+            "nothing in the way, left and above: {x_free} {dy_free} {anchor_free}"
+        );
+        // At the right, or below the line: not over the crowd.
+        let (x_moved, dy_moved, anchor_moved) = text_at(&series_svg(&crowded, 900, 560).unwrap(), "1e-3 S/cm:");
+        assert!(
+            (x_moved > 450.0 && anchor_moved == "end") || !dy_moved.starts_with('-'),
+            "{x_moved} {dy_moved} {anchor_moved}"
+        );
     }
 
     #[test]
@@ -432,6 +597,27 @@ mod tests {
         let mut svg = String::new();
         let root = SVGBackend::with_string(&mut svg, (1200, 800)).into_drawing_area();
         assert_eq!(draw_series(&root, &two_series(PressureAxis::Linear), &dark), Ok(()));
+    }
+
+    #[test]
+    fn log_pressure_ticks_read_plainly() {
+        assert_eq!(pressure_log_tick(20.0), "20");
+        assert_eq!(pressure_log_tick(500.0), "500");
+        assert_eq!(pressure_log_tick(1000.0), "1000");
+        assert_eq!(pressure_log_tick(0.5), "0.5");
+        assert_eq!(pressure_log_tick(1e6), "10⁶");
+        let svg = series_svg(&two_series(PressureAxis::Log), 900, 560).unwrap();
+        assert!(!svg.contains("×10¹") && !svg.contains("×10²"), "a plain pressure tick");
+    }
+
+    #[test]
+    fn provenance_goes_in_after_the_opening_tag_escaped() {
+        let svg = series_svg(&two_series(PressureAxis::Linear), 300, 200).unwrap();
+        let with = with_provenance(&svg, r#"{"file":"a<b>&c.csv"}"#);
+        let open_end = svg.find('>').unwrap() + 1;
+        assert_eq!(with.get(..open_end), svg.get(..open_end));
+        assert!(with.contains(r#"<metadata id="sigmafit-provenance">{"file":"a&lt;b&gt;&amp;c.csv"}</metadata>"#));
+        assert_eq!(with_provenance("no svg here", "{}"), "no svg here");
     }
 
     #[test]

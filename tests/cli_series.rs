@@ -162,6 +162,23 @@ fn rows(out: &Output) -> Vec<Value> {
         .clone()
 }
 
+/// SHA-256 by `sha256sum`, an implementation apart from the CLI's.
+fn sha256_of(bytes: &[u8]) -> String {
+    let mut child = Command::new("sha256sum")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
 fn rows_len(out: &Output) -> usize {
     rows(out).len()
 }
@@ -263,6 +280,25 @@ fn json_rows_carry_pressure_branch_cycle_sigma_and_errors() {
 
     let svg = std::fs::read_to_string(&svg).unwrap();
     assert!(svg.contains("<svg") && svg.contains("NMC") && svg.contains("unloading"));
+    // The provenance the page's SVG carries: version, settings, every file with its SHA-256.
+    let open = r#"<metadata id="sigmafit-provenance">"#;
+    let start = svg.find(open).expect("provenance") + open.len();
+    let end = svg.find("</metadata>").unwrap();
+    let provenance: Value = serde_json::from_str(
+        &svg[start..end]
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&"),
+    )
+    .unwrap();
+    assert!(provenance["generator"].as_str().unwrap().starts_with("sigmafit "));
+    assert_eq!(provenance["settings"]["thickness_mm"], 1.0);
+    let files = provenance["files"].as_array().unwrap();
+    assert_eq!(files.len(), CASES.len());
+    let first = files.iter().find(|f| f["file"] == CASES[0].name).unwrap();
+    let bytes = std::fs::read(dir.join(CASES[0].name)).unwrap();
+    assert_eq!(first["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(first["sha256"], sha256_of(&bytes));
     let summary: Value = serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
     assert_eq!(summary[0]["series"], "NMC");
     let cycle1 = &summary[0]["cycles"][0];
