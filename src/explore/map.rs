@@ -181,12 +181,36 @@ fn dashed<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Which way a label runs from its anchor on a line.
+#[derive(Clone, Copy)]
+enum Side {
+    /// Text to the right of the anchor (below a rising line).
+    Right,
+    /// Text to the left of the anchor (above a rising line).
+    Left,
+}
+
 /// Where a line's label goes: at the first of `heights` (fractions of the σ axis) unless
-/// the pellet's point is nearer to it than to the second.
-fn label_anchor(frame: &Frame, (a, b): (P, P), k: f64, heights: [f64; 2], here: (i32, i32)) -> (i32, i32) {
-    let ((_, y0), (_, y1)) = frame.bounds;
+/// the pellet's point is nearer to it than to the second; moved along the line so that
+/// text `width` pixels wide stays inside the plotting area.
+fn label_anchor(
+    frame: &Frame,
+    (a, b): (P, P),
+    k: f64,
+    heights: [f64; 2],
+    here: (i32, i32),
+    width: f64,
+    side: Side,
+) -> (i32, i32) {
+    let ((x0, y0), (x1, y1)) = frame.bounds;
+    let x_at_px = |px: f64| x0 + (px - frame.left) / (frame.right - frame.left) * (x1 - x0);
+    let (lo, hi) = match side {
+        Side::Left => (x_at_px(frame.left + width).max(a.0), b.0),
+        Side::Right => (a.0, x_at_px(frame.right - width).min(b.0)),
+    };
     let at = |h: f64| {
-        let x = (y0 + h * (y1 - y0) - k).clamp(a.0, b.0);
+        let x = y0 + h * (y1 - y0) - k;
+        let x = if lo <= hi { x.clamp(lo, hi) } else { x.clamp(a.0, b.0) };
         frame.px((x, x + k))
     };
     let distance = |p: (i32, i32)| f64::from(p.0 - here.0).hypot(f64::from(p.1 - here.1));
@@ -354,7 +378,7 @@ pub fn draw_map<DB: DrawingBackend>(
 
     // The strip's lanes first: its height decides the chart's.
     let (body_w, body_h) = body.dim_in_pixel();
-    let small_font = sz.tick_font * 0.92;
+    let small_font = sz.tick_font * 0.88;
     let plot_left = f64::from(sz.margin_side + sz.left_area);
     let plot_right = f64::from(body_w) - f64::from(sz.margin_right) - 1.0;
     let strip_x = |log_x: f64| {
@@ -365,9 +389,9 @@ pub fn draw_map<DB: DrawingBackend>(
     let font_w = |text: &str| sz.text_width(text, small_font);
     let bands = pack_bands(&strip_x, plot_right as i32, data.c_norm_f_per_cm, &font_w, pad);
     let lanes = bands.iter().map(|b| b.lane + 1).max().unwrap_or(0) as u32;
-    let lane_h = (small_font * 1.5).round() as u32;
-    // A caption line, the lanes, a little air.
-    let strip_h = ((lanes + 1) * lane_h + (4.0 * sz.s) as u32).min(body_h / 3);
+    let lane_h = (small_font * 1.3).round() as u32;
+    // The lanes and a little air (the caption sits in the axis' label area, at their left).
+    let strip_h = (lanes * lane_h + (6.0 * sz.s) as u32).min(body_h / 3);
     let (chart_area, strip) = body.split_vertically(body_h.saturating_sub(strip_h));
 
     let mut builder = chart_builder(&chart_area, &sz);
@@ -412,21 +436,6 @@ pub fn draw_map<DB: DrawingBackend>(
         &|v| format_log_tick(*v),
     )?;
 
-    // Region names where each region is widest.
-    let label = text_style(family, sz.tick_font, &theme.muted);
-    let at = |p: P, h: HPos, v: VPos| (frame.px(p), label.clone().pos(Pos::new(h, v)));
-    let inset = 0.15;
-    let corner = (x0 + inset, y1 - inset);
-    if corner.1 >= corner.0 + apex_top {
-        let (text_pos, style_) = at(corner, HPos::Left, VPos::Top);
-        area.draw_text("no semicircle: apex above f_max", &style_, text_pos)?;
-    }
-    let corner = (x1 - inset, y0 + inset);
-    if corner.1 >= corner.0 + apex_low && corner.1 <= corner.0 + paper.min(apex_top) {
-        let (text_pos, style_) = at(corner, HPos::Right, VPos::Bottom);
-        area.draw_text("whole arc inside the window", &style_, text_pos)?;
-    }
-
     let here = frame.px((data.c_norm_f_per_cm.log10(), data.sigma_s_per_cm.log10()));
     // The three lines, each named beside it (two lines of text, away from the line and the pellet).
     let line_h = (sz.tick_font * 1.2).round() as i32;
@@ -444,7 +453,8 @@ pub fn draw_map<DB: DrawingBackend>(
             vec![frame.px(a), frame.px(b)],
             stroke_style(&theme.fg, sz.line),
         ))?;
-        let (px, py) = label_anchor(&frame, (a, b), paper, [0.3, 0.7], here);
+        let width = f64::from(sz.text_width("σ = (C·d/A)·f_max", sz.tick_font)) + 10.0 * sz.s;
+        let (px, py) = label_anchor(&frame, (a, b), paper, [0.3, 0.7], here, width, Side::Right);
         let font = text_style(family, sz.tick_font, &theme.fg).pos(Pos::new(HPos::Left, VPos::Top));
         let at = (px + (8.0 * sz.s) as i32, py + (2.0 * sz.s) as i32);
         two_lines("paper's rule:", "σ = (C·d/A)·f_max", &font, at, false)?;
@@ -452,7 +462,8 @@ pub fn draw_map<DB: DrawingBackend>(
     let apex_style = stroke_style(&palette.apex, sz.line);
     if let Some((a, b)) = segment(bounds, apex_top) {
         dashed(area, frame.px(a), frame.px(b), 8.0 * sz.s, 5.0 * sz.s, apex_style)?;
-        let (px, py) = label_anchor(&frame, (a, b), apex_top, [0.62, 0.35], here);
+        let width = f64::from(sz.text_width("σ = 2π(R2/R_con)(C·d/A)·f_max", sz.tick_font)) + 10.0 * sz.s;
+        let (px, py) = label_anchor(&frame, (a, b), apex_top, [0.62, 0.35], here, width, Side::Left);
         let font = text_style(family, sz.tick_font, &palette.apex).pos(Pos::new(HPos::Right, VPos::Bottom));
         let at = (px - (8.0 * sz.s) as i32, py - (2.0 * sz.s) as i32);
         two_lines("apex at f_max:", "σ = 2π(R2/R_con)(C·d/A)·f_max", &font, at, true)?;
@@ -505,16 +516,14 @@ pub fn draw_map<DB: DrawingBackend>(
 
     // The Irvine–Sinclair–West strip, aligned with the C·d/A axis, under its caption.
     let strip_base = strip.get_base_pixel();
-    let caption_top = strip_base.1 - base.1 + (2.0 * sz.s) as i32;
-    let top = caption_top + lane_h as i32;
+    let top = strip_base.1 - base.1 + (4.0 * sz.s) as i32;
     let strip_offset = strip_base.0 - base.0;
     if !bands.is_empty() {
-        let caption = text_style(family, small_font, &theme.muted).pos(Pos::new(HPos::Left, VPos::Top));
-        area.draw_text(
-            "Irvine–Sinclair–West ranges of C·d/A (the pellet's value in red):",
-            &caption,
-            (frame.left as i32, caption_top),
-        )?;
+        // "Irvine–Sinclair–West" over two lines, right-aligned under the σ axis' labels.
+        let caption = text_style(family, small_font, &theme.muted).pos(Pos::new(HPos::Right, VPos::Top));
+        let x = frame.left as i32 - (6.0 * sz.s) as i32;
+        area.draw_text("Irvine–", &caption, (x, top))?;
+        area.draw_text("Sinclair–West", &caption, (x, top + lane_h as i32))?;
     }
     let band_font = text_style(family, small_font, &theme.fg).pos(Pos::new(HPos::Left, VPos::Center));
     for band in &bands {

@@ -26,7 +26,7 @@ use crate::attribution::{self, ArcCapacitor};
 use crate::choice::{self, ApexPosition};
 use crate::circuit::Circuit;
 use crate::fit::log_grid;
-use crate::numfmt::{self, Style, hz, length_nm, percent, sci};
+use crate::numfmt::{self, Style, hz, length_nm, sci};
 use crate::pellet::Geometry;
 use crate::plot::{self, PlotData, PlotError, PlotStyle};
 use crate::settings::Settings;
@@ -514,20 +514,26 @@ pub fn explore(input: &ExploreInput, pellet: &Pellet, style: Style) -> Result<Ex
     Ok(explored)
 }
 
-/// The explanation, one sentence per topic, with this pellet's numbers.
+/// The explanation, one sentence per topic, with this pellet's numbers (short enough to
+/// be read from the back of a room beside the plots).
 pub fn sentences(e: &Explored, style: Style) -> Vec<Sentence> {
     let v = &e.values;
     let s = |x: f64, unit: &str| sci(x, unit, style);
     let f_max = hz(v.f_max_hz, style);
     let f_min = hz(v.f_min_hz, style);
     let sigma = s(v.sigma_s_per_cm, "S/cm");
+    let paper = format!("the paper's line (C·d/A)·f_max = {}", s(e.boundary_s_per_cm, "S/cm"));
+    let apex_line = format!(
+        "the apex line 2π(R2/R_con)(C·d/A)·f_max = {}",
+        s(e.apex_line_s_per_cm, "S/cm")
+    );
     let mut out = Vec::new();
     let mut say = |key: &'static str, text: String| out.push(Sentence { key, text });
 
     say(
         "tau",
         format!(
-            "τ2 = R2·C2 = {} × {} = {}, so the arc's apex (−Z″ at its highest) is at f = 1/(2π τ2) = {}.",
+            "τ2 = R2·C2 = {} × {} = {}: the arc's apex is at f = 1/(2π τ2) = {}.",
             numfmt::value(e.r2_ohm, 3, "Ω", style),
             s(e.c2_f, "F"),
             s(e.tau2_s, "s"),
@@ -535,21 +541,15 @@ pub fn sentences(e: &Explored, style: Style) -> Vec<Sentence> {
         ),
     );
 
-    let lines = format!(
-        "σ = {sigma} against the paper's line (C·d/A)·f_max = {} and the apex line 2π (R2/R_con)(C·d/A)·f_max = {}",
-        s(e.boundary_s_per_cm, "S/cm"),
-        s(e.apex_line_s_per_cm, "S/cm"),
-    );
     let window = match e.region {
         Region::WholeArc => format!(
-            "The apex lies inside the window ({f_min} to {f_max}) and τ2 ≥ 1/f_max = {} (for R2 ≈ R_con): the whole arc is measured, a semicircle. {lines}: below both.",
-            s(1.0 / v.f_max_hz, "s"),
+            "The apex lies inside the window ({f_min} to {f_max}): the whole arc is measured. σ = {sigma} is below {paper} and {apex_line}."
         ),
         Region::PartOfArc => format!(
-            "The apex is still inside the window ({f_min} to {f_max}), but τ2 is short: the arc's high-frequency side lies beyond f_max and only its low-frequency part is measured. {lines}: between the two."
+            "The apex is still inside the window ({f_min} to {f_max}), the arc's high-frequency side is not: only part of the arc is measured. σ = {sigma} lies between {paper} and {apex_line}."
         ),
         Region::NoArc => format!(
-            "The apex lies above f_max = {f_max}: the window sees no semicircle, only the resistance R_con = {}{}. {lines}: above the apex line.",
+            "The apex lies above f_max = {f_max}: no semicircle, only R_con = {}{}. σ = {sigma} is above {apex_line}.",
             numfmt::value(e.r_con_ohm, 3, "Ω", style),
             if e.inductive_from_hz.is_some_and(|f| f < v.f_max_hz) {
                 " and the cables' inductive tail"
@@ -558,7 +558,7 @@ pub fn sentences(e: &Explored, style: Style) -> Vec<Sentence> {
             },
         ),
         Region::BelowWindow => format!(
-            "The apex lies below f_min = {f_min}: the arc does not close inside the window, and R_con is not reached (σ = {sigma} is below 2π (R2/R_con)(C·d/A)·f_min = {}).",
+            "The apex lies below f_min = {f_min}: the arc does not close inside the window and R_con is not reached. σ = {sigma} is below 2π(R2/R_con)(C·d/A)·f_min = {}.",
             s(e.apex_low_line_s_per_cm, "S/cm"),
         ),
     };
@@ -567,56 +567,43 @@ pub fn sentences(e: &Explored, style: Style) -> Vec<Sentence> {
     say(
         "two_pi",
         format!(
-            "Why 2π lies between the lines: τ2 = 1/f_max puts the apex at f = f_max/(2π) = {}, about a sixth of f_max, so the whole arc fits below f_max; σ must rise 2π ≈ 6.3 times (τ2 fall 2π times) before the apex itself reaches f_max and the arc vanishes from the window.",
+            "Why 2π: at τ2 = 1/f_max the apex is at f_max/2π = {}, well inside the window; σ must rise 2π ≈ 6.3 times further before the apex itself reaches f_max.",
             hz(v.f_max_hz / TAU, style),
         ),
     );
 
     let cable = match e.inductive_from_hz {
-        None => "Without cable inductance (L = 0) the spectrum never turns inductive.".to_string(),
-        Some(f) => {
-            let where_ = if f <= v.f_max_hz {
-                format!(
-                    "inside the window: above {} Im Z turns positive, the inductive tail of case (a)",
-                    hz(f, style)
-                )
-            } else {
-                "beyond the window: no inductive tail is measured".to_string()
-            };
-            format!(
-                "The cables' L = {} adds iωL, which exceeds R_con above f = R_con/(2π L) = {}, {where_}.",
-                s(v.inductance_h, "H"),
-                hz(f, style),
-            )
-        }
+        None => "No cable inductance (L = 0): the spectrum never turns inductive.".to_string(),
+        Some(f) if f <= v.f_max_hz => format!(
+            "Cable L = {}: iωL exceeds R_con above R_con/(2π L) = {}, inside the window: there Im Z > 0, the inductive tail of case (a).",
+            s(v.inductance_h, "H"),
+            hz(f, style),
+        ),
+        Some(f) => format!(
+            "Cable L = {}: iωL exceeds R_con only above R_con/(2π L) = {}, beyond the window: no inductive tail.",
+            s(v.inductance_h, "H"),
+            hz(f, style),
+        ),
     };
     say("inductance", cable);
 
-    let candidates = if e.isw_candidates.is_empty() {
-        "none of the Irvine–Sinclair–West ranges".to_string()
-    } else {
-        format!("the Irvine–Sinclair–West range of {}", e.isw_candidates.join(", "))
-    };
+    // The Irvine–Sinclair–West candidates are on the map (its strip), not repeated here.
     say(
         "capacitance",
         format!(
-            "C2 = {} is {} times the pellet's bulk capacitance C_bulk = ε0 εr A/d = {} (εr = {}): not the bulk. In a brick-layer picture {} particles are then separated by layers about {} thick, an interface between particles; C·d/A = {} lies in {candidates}.",
+            "C2 = {} is {} × C_bulk = ε0 εr A/d = {} (εr = {}): not the bulk. In a brick layer, {} particles would be separated by layers about {} thick: an interface between particles.",
             s(e.c2_f, "F"),
             numfmt::sig(e.ratio_to_bulk, 2, style),
             s(e.c_bulk_f, "F"),
             numfmt::sig(e.pellet.eps_r, 3, style),
             length_nm(e.pellet.particle_um * 1e3, style),
             length_nm(e.layer_thickness_nm, style),
-            s(v.c_norm_f_per_cm, "F/cm"),
         ),
     );
     if e.pellet.assumed {
         say(
             "pellet",
-            format!(
-                "The settings give no pellet, so {DEFAULT_THICKNESS_MM:.1} mm × {DEFAULT_DIAMETER_MM} mm is assumed; noise {}.",
-                percent(v.noise_rel, 2, style)
-            ),
+            format!("The settings give no pellet: {DEFAULT_THICKNESS_MM:.1} mm × {DEFAULT_DIAMETER_MM} mm is assumed."),
         );
     }
     out
@@ -737,10 +724,10 @@ pub fn presets(pellet: &Pellet) -> Vec<Preset> {
         material("nmc83611", "NMC83611", 1e-1, 5e-10, paper),
         material(
             "coated-nmc622",
-            "LiNbO3-coated sc-NMC622",
+            "coated sc-NMC622",
             2.5e-3,
             1e-9,
-            "a decade below uncoated sc-NMC622 (a dense coating), with the study's largest C·d/A, 1e-9 F/cm",
+            "LiNbO3-coated sc-NMC622: a decade below uncoated (a dense coating), with the study's largest C·d/A, 1e-9 F/cm",
         ),
         Preset {
             key: "dummy",
@@ -972,7 +959,7 @@ mod tests {
         assert!(text("two_pi").contains("159 kHz"), "{}", text("two_pi"));
         assert!(text("inductance").contains("520 MHz"), "{}", text("inductance"));
         assert!(text("inductance").contains("beyond the window"));
-        assert!(text("capacitance").contains("560 times"), "{}", text("capacitance"));
+        assert!(text("capacitance").contains("560 ×"), "{}", text("capacitance"));
         assert!(text("capacitance").contains("8.9 nm"), "{}", text("capacitance"));
         // An NMC-like pellet: no arc, and the cables take over inside the window.
         let nmc = explore(&input(1e-1, 5e-10), &default_pellet(), Style::Ascii).unwrap();
