@@ -257,6 +257,8 @@ export class Explorer {
     this.last = e;
     this.render(e);
     this.timings.push(performance.now() - t0);
+    // Kept for the benchmark (window.sigmafitTimings.exploreMs), not forever.
+    if (this.timings.length > 5000) this.timings.splice(0, 1000);
   }
 
   render(e) {

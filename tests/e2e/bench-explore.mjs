@@ -2,9 +2,15 @@
 // Opens the page at #explore (1280 × 720, device pixel ratio 1 and 2), moves the σ
 // slider through 200 positions, one per animation frame, and reports the time of each
 // update (the core's spectrum, its Nyquist and Bode plots, the map, and the sentences
-// written into the page), as measured by www/explore.js around its update.
+// written into the page), as measured by www/explore.js around its update. Then, if
+// dist/sigmafit.html exists (`make single`), its size and the time from opening it
+// from file:// to the page being ready, over 5 loads.
 
-import { startServer, launch } from './harness.mjs';
+import { stat, mkdtemp, copyFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { startServer, launch, ROOT } from './harness.mjs';
 
 const STEPS = 200;
 
@@ -52,6 +58,23 @@ try {
     console.log(`device pixel ratio ${scale}: slowest ${slowest}`);
     console.log(`device pixel ratio ${scale}: ${times.length} updates, median ${median(times).toFixed(2)} ms, 90th percentile ${quantile(times, 0.9).toFixed(2)} ms, max ${Math.max(...times).toFixed(2)} ms`);
     await context.close();
+  }
+  const single = path.join(ROOT, 'dist', 'sigmafit.html');
+  const size = await stat(single).then((st) => st.size, () => null);
+  if (size !== null) {
+    const folder = await mkdtemp(path.join(tmpdir(), 'sigmafit-bench-'));
+    await copyFile(single, path.join(folder, 'sigmafit.html'));
+    const loads = [];
+    for (let i = 0; i < 5; i += 1) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+      const page = await context.newPage();
+      await page.goto(pathToFileURL(path.join(folder, 'sigmafit.html')).href);
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+      loads.push(Number(await page.getAttribute('body', 'data-ready-ms')));
+      await context.close();
+    }
+    await rm(folder, { recursive: true, force: true });
+    console.log(`dist/sigmafit.html: ${size} bytes; from file:// to data-ready (the example fitted and drawn): median ${median(loads)} ms (${loads.join(', ')} ms)`);
   }
 } finally {
   await browser.close();

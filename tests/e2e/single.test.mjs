@@ -9,6 +9,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { launch, ROOT, semicircleCsv, inductiveCsv, sigmaOf } from './harness.mjs';
@@ -109,6 +110,16 @@ describe('the one-file page from file://', () => {
       && document.querySelector('[data-result="sigma"]').dataset.value !== '', null, { timeout: 30_000 });
     const fitted = Number(await page.getAttribute('[data-result="sigma"]', 'data-value'));
     assert.ok(relErr(fitted, 3e-4) < 0.03, `explorer spectrum σ ${fitted}`);
+
+    // Exports still download (a blob: URL, no request); the inlined examples, kept in the
+    // export, carry the SHA-256 of the files in www/examples/.
+    await page.check('#export-keep-example');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+    const csv = await readFile(await download.path(), 'utf8');
+    assert.match(csv, /^file,sha256,sigmafit_version,/);
+    const seriesFile = 'synthetic_sc-NMC622_10_486MPa.csv';
+    const seriesSha = createHash('sha256').update(await readFile(path.join(ROOT, 'www/examples/series', seriesFile))).digest('hex');
+    assert.ok(csv.includes(`${seriesFile},${seriesSha}`), 'the inlined series file has the bytes of www/examples/series');
 
     assert.deepEqual(problems, []);
     assert.deepEqual(outside(requests), [], 'no request leaves the file');
