@@ -6,7 +6,7 @@ export PATH := $(CARGO_BIN):$(PATH)
 # The wasm-bindgen CLI must match the library version locked in Cargo.lock exactly.
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p}' Cargo.lock)
 
-.PHONY: serve build test lint test-rust test-wasm test-e2e bench bench-web bench-series example tools tools-lint tools-wasm-target tools-wasm tools-browser tools-node clean
+.PHONY: serve build single test lint test-rust test-wasm test-e2e bench bench-web bench-series bench-explore example tools tools-lint tools-wasm-target tools-wasm tools-browser tools-node clean
 
 ## Build the static site (index.html, www/, pkg/) and serve it on 127.0.0.1:$(PORT).
 serve: build
@@ -19,6 +19,13 @@ build: tools-wasm
 	@# wasm-pack writes pkg/.gitignore ('*'): a site committed to a Pages repo would lose pkg/.
 	@rm -f pkg/.gitignore
 	@ls -l pkg/sigmafit_bg.wasm
+
+## The whole page in one file, dist/sigmafit.html, that works opened from file:// (no
+## server, no network): the WebAssembly, modules, worker, stylesheet and examples
+## inlined by tools/single.mjs.
+single: build
+	@command -v node >/dev/null || { echo "make single needs Node.js 20 or newer"; exit 1; }
+	node tools/single.mjs
 
 ## Every test: the lint first, then Rust unit and integration tests, wasm-bindgen
 ## tests in headless Chromium, end-to-end tests of the real page.
@@ -34,17 +41,18 @@ lint: tools-lint
 test-rust:
 	cargo test --release
 
-## wasm-bindgen tests of src/web.rs (tests/web.rs) in headless Chromium. cargo runs
-## them through wasm-bindgen-test-runner, which reads webdriver.json (--no-sandbox
-## etc., needed as root). Only tests/web.rs: the native tests read files from disk.
+## wasm-bindgen tests of src/web.rs (tests/web.rs, tests/web_explore.rs) in headless
+## Chromium. cargo runs them through wasm-bindgen-test-runner, which reads webdriver.json
+## (--no-sandbox etc., needed as root). Only these: the native tests read files from disk.
 test-wasm: tools-wasm tools-browser
 	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_ONLY_WEB=1 \
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-		cargo test --release --target wasm32-unknown-unknown --test web
+		cargo test --release --target wasm32-unknown-unknown --test web --test web_explore
 
 ## playwright-core drives Debian's Chromium against the page on 127.0.0.1 (the tests
-## start and stop their own server); screenshots go to target/screenshots/.
-test-e2e: build tools-browser tools-node
+## start and stop their own server), and against dist/sigmafit.html opened from
+## file:// (single.test.mjs); screenshots go to target/screenshots/.
+test-e2e: build single tools-browser tools-node
 	cd tests/e2e && node --test
 
 ## Page timings for BENCHMARKS.md: load to data-ready, fit + redraw per spectrum.
@@ -55,6 +63,10 @@ bench-web: build tools-browser tools-node
 ## 1000 spectra given to the page at once: time to all fitted, long main-thread tasks.
 bench-series: build tools-browser tools-node
 	cd tests/e2e && node bench-series.mjs
+
+## The explorer's slider updates (spectrum, plots, map, sentences) at 1280 x 720.
+bench-explore: build tools-browser tools-node
+	cd tests/e2e && node bench-explore.mjs
 
 ## Rewrite the page's bundled synthetic spectra (www/examples/) from their true parameters.
 example:
@@ -93,4 +105,4 @@ tools-node:
 
 clean:
 	cargo clean
-	rm -rf pkg tests/e2e/node_modules
+	rm -rf pkg dist tests/e2e/node_modules

@@ -26,6 +26,7 @@
 pub mod analysis;
 pub mod circuit;
 pub mod diagnosis;
+pub mod explore;
 pub mod fit;
 pub mod fit_table;
 pub mod numfmt;

@@ -885,6 +885,17 @@ pub fn draw_nyquist<DB: DrawingBackend>(
     data: &PlotData,
     style: &PlotStyle,
 ) -> Result<(), PlotError> {
+    draw_nyquist_labelled(area, data, style, "fit")
+}
+
+/// [`draw_nyquist`] with the line named `curve` in the key (the explorer's line is
+/// the circuit itself, not a fit).
+pub fn draw_nyquist_labelled<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    data: &PlotData,
+    style: &PlotStyle,
+    curve_label: &str,
+) -> Result<(), PlotError> {
     let sz = Sizes::new(style, false);
     let theme = Theme::new(style.dark);
     let family = style.font_family.as_str();
@@ -996,8 +1007,11 @@ pub fn draw_nyquist<DB: DrawingBackend>(
         draw_note(pa, "no data", &sz, &theme, family)?;
     }
 
-    let series = [(LegendMark::Marker(Shape::Circle, theme.data, true), "data")];
-    draw_legend(&header, &series, has_curve, !excluded.is_empty(), &sz, &theme, family)
+    let mut series = vec![(LegendMark::Marker(Shape::Circle, theme.data, true), "data")];
+    if has_curve {
+        series.push((LegendMark::Line(theme.fit), curve_label));
+    }
+    draw_legend(&header, &series, false, !excluded.is_empty(), &sz, &theme, family)
 }
 
 // ---------------------------------------------------------------------------
@@ -1010,6 +1024,16 @@ pub fn draw_bode<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     data: &PlotData,
     style: &PlotStyle,
+) -> Result<(), PlotError> {
+    draw_bode_labelled(area, data, style, "fit")
+}
+
+/// [`draw_bode`] with its two lines named "|Z| `curve`" and "phase `curve`" in the key.
+pub fn draw_bode_labelled<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    data: &PlotData,
+    style: &PlotStyle,
+    curve: &str,
 ) -> Result<(), PlotError> {
     let sz = Sizes::new(style, true);
     let theme = Theme::new(style.dark);
@@ -1140,13 +1164,14 @@ pub fn draw_bode<DB: DrawingBackend>(
     }
 
     // One legend line per fit (not the shared "fit" entry): the two are drawn in two colours.
+    let (mag_label, phase_label) = (format!("|Z| {curve}"), format!("phase {curve}"));
     let mut series = vec![
         (LegendMark::Marker(Shape::Circle, theme.data, true), "|Z|"),
         (LegendMark::Marker(Shape::Square, theme.second, true), "phase"),
     ];
     if has_curve {
-        series.push((LegendMark::Line(theme.fit_mag), "|Z| fit"));
-        series.push((LegendMark::Line(theme.fit_phase), "phase fit"));
+        series.push((LegendMark::Line(theme.fit_mag), mag_label.as_str()));
+        series.push((LegendMark::Line(theme.fit_phase), phase_label.as_str()));
     }
     let shows_excluded = mag_exc.iter().chain(ph_exc.iter()).any(|p| finite(&p));
     draw_legend(&header, &series, false, shows_excluded, &sz, &theme, family)

@@ -558,3 +558,77 @@ pub fn series_svg(data: JsValue, width: u32, height: u32) -> Result<String, JsVa
     let data: series_plot::SeriesPlotData = from_js(data, "series plot")?;
     series_plot::series_svg(&data, width, height).map_err(other_error)
 }
+
+// ---------------------------------------------------------------------------
+// The teaching explorer (src/explore/): the spectrum a pellet of given σ_eff and
+// interfacial C·d/A shows, its plots, the σ–C·d/A map and the sentences. The values
+// are clamped by the core, so a slider or a typed field can send anything.
+
+/// The pellet (thickness, area, εr, particle size) the explorer takes from the
+/// settings; settings that do not resolve give the default pellet, marked assumed.
+fn explore_pellet(settings: JsValue) -> crate::explore::Pellet {
+    let settings = read_settings(settings).map(|(_, s)| s).unwrap_or_default();
+    crate::explore::Pellet::from_settings(&settings)
+}
+
+fn explored(input: JsValue, settings: JsValue) -> Result<crate::explore::Explored, JsValue> {
+    let input: crate::explore::ExploreInput = from_js(input, "explorer values")?;
+    crate::explore::explore(&input, &explore_pellet(settings), STYLE).map_err(other_error)
+}
+
+type ExploreDrawFn =
+    fn(&crate::explore::Explored, &DrawingArea<CanvasBackend, Shift>, &PlotStyle) -> Result<(), PlotError>;
+
+fn draw_explored(
+    explored: &crate::explore::Explored,
+    canvas: Option<HtmlCanvasElement>,
+    scale: f64,
+    draw: ExploreDrawFn,
+) -> Result<(), JsValue> {
+    let Some(canvas) = canvas else {
+        return Ok(());
+    };
+    let backend =
+        CanvasBackend::with_canvas_object(canvas).ok_or_else(|| other_error("this canvas has no 2D context"))?;
+    let root = backend.into_drawing_area();
+    draw(explored, &root, &plot_style(scale)).map_err(other_error)?;
+    root.present().map_err(|e| other_error(format!("plot error: {e}")))
+}
+
+/// Each input's key, range, default and scale (`log` or `linear`): the sliders are built from it.
+#[wasm_bindgen(js_name = exploreLimits)]
+pub fn explore_limits() -> Result<JsValue, JsValue> {
+    to_js(&crate::explore::LIMITS)
+}
+
+/// The one-click presets for the settings' pellet: `[{key, label, note, input}]`.
+#[wasm_bindgen(js_name = explorePresets)]
+pub fn explore_presets(settings: JsValue) -> Result<JsValue, JsValue> {
+    to_js(&crate::explore::presets(&explore_pellet(settings)))
+}
+
+/// Makes the spectrum for `input` (`{sigma_s_per_cm, c_norm_f_per_cm, alpha, r1_share,
+/// inductance_h, f_min_hz, f_max_hz, noise_rel}`) on the settings' pellet, draws its
+/// Nyquist and Bode plots and the map onto the canvases given (any may be null;
+/// device pixels, `scale` = DPR) and returns the numbers and sentences.
+#[wasm_bindgen(js_name = exploreDraw)]
+pub fn explore_draw(
+    input: JsValue,
+    settings: JsValue,
+    nyquist: Option<HtmlCanvasElement>,
+    bode: Option<HtmlCanvasElement>,
+    map: Option<HtmlCanvasElement>,
+    scale: f64,
+) -> Result<JsValue, JsValue> {
+    let explored = explored(input, settings)?;
+    draw_explored(&explored, nyquist, scale, |e, root, style| e.draw_nyquist(root, style))?;
+    draw_explored(&explored, bode, scale, |e, root, style| e.draw_bode(root, style))?;
+    draw_explored(&explored, map, scale, |e, root, style| e.draw_map(root, style))?;
+    to_js(&explored)
+}
+
+/// The spectrum for `input` as a CSV file the calculator reads (the truth in its comments).
+#[wasm_bindgen(js_name = exploreCsv)]
+pub fn explore_csv(input: JsValue, settings: JsValue) -> Result<String, JsValue> {
+    Ok(explored(input, settings)?.csv())
+}

@@ -9,6 +9,7 @@ import { sci, sig } from './format.js';
 import { PNG_SCALE, withCaption } from './png.js';
 import { FitPool } from './pool.js';
 import { SeriesView } from './series.js';
+import { Explorer, renderTruth } from './explore.js';
 
 const EXAMPLE = 'synthetic_semicircle_LCO-like.csv';
 const $ = (sel) => document.querySelector(sel);
@@ -25,7 +26,7 @@ let selectedId = null;
 let nextId = 1;
 let sigmafitVersion = '';
 
-// Timings for BENCHMARKS.md (read by tests/e2e/bench.mjs).
+// Timings for BENCHMARKS.md (read by tests/e2e/bench.mjs; exploreMs by bench-explore.mjs).
 const timings = { fitMs: [], fitAndDrawMs: [] };
 window.sigmafitTimings = timings;
 
@@ -715,6 +716,7 @@ function showSelected() {
   $('#export-fit-table').disabled = !fitted;
   setRowName($('#export-fit-table-file'), entry ? entry.name : 'the selected spectrum');
   $('#export-fit-table-what').title = entry ? `Data and fit of ${entry.name}` : '';
+  renderTruth(entry);
   if (!entry) {
     renderEmpty();
     drawPlots(null);
@@ -1095,6 +1097,48 @@ function wireResize() {
 }
 
 // ---------------------------------------------------------------------------
+// The explorer (www/explore.js) at #explore, the calculator at any other hash
+
+const explorer = new Explorer({
+  // The pellet, εr and particle size of the calculator's settings, as typed.
+  settings: () => readSettings(),
+  fit: ({ name, text, truth }) => {
+    // Fitted as any dropped file (synthetic, so marked as an example), with its truth.
+    // Examples alone (the bundled one, earlier explorer spectra) make way for it, as for
+    // the example series: one spectrum, its result at the top of the page.
+    if (entries.length && entries.every((e) => e.example)) for (const e of [...entries]) removeEntry(e.id);
+    const [entry] = addSpectra([{ name, bytes: new TextEncoder().encode(text) }], { example: true });
+    if (entry) entry.truth = truth;
+    window.location.hash = '#calculator';
+    showSelected();
+  },
+});
+
+/** Shows the view the hash names; the calculator's plots are drawn again on return (hidden, they had no size). */
+function route() {
+  const exploring = window.location.hash === '#explore';
+  const wasExploring = !$('#explorer').hidden;
+  $('#explorer').hidden = !exploring;
+  $('main.layout').hidden = exploring;
+  document.body.classList.toggle('exploring', exploring);
+  for (const [id, on] of [['#tab-calculator', !exploring], ['#tab-explore', exploring]]) {
+    if (on) $(id).setAttribute('aria-current', 'page');
+    else $(id).removeAttribute('aria-current');
+  }
+  if (exploring) {
+    explorer.show();
+  } else if (wasExploring) {
+    for (const get of Object.values(canvases)) canvasSizes.delete(get());
+    drawPlots(byId.get(selectedId) ?? null);
+  }
+}
+
+function wireRoutes() {
+  window.addEventListener('hashchange', route);
+  route();
+}
+
+// ---------------------------------------------------------------------------
 
 /** The progress bar and cancel button of the fits in the workers. */
 const progress = {
@@ -1193,6 +1237,7 @@ async function main() {
   const asked = Number(new URLSearchParams(window.location.search).get('workers'));
   pool = Number.isInteger(asked) && asked > 0 ? new FitPool(module, asked) : new FitPool(module);
   window.sigmafitPoolSize = pool.size;
+  timings.exploreMs = explorer.timings;
   // Where each worker's time went (read, fit, parse of the result, posting): for the bench.
   timings.workers = () => pool.workers.map((slot) => slot.stats ?? null);
   buildSettingsForm($('#settings'));
@@ -1209,6 +1254,7 @@ async function main() {
   wireListFold();
   series.wire();
   lastGoodSettings = currentSettings();
+  wireRoutes();
   try {
     await loadExample(EXAMPLE);
   } catch (e) {
