@@ -625,6 +625,8 @@ pub(crate) enum Shape {
 pub(crate) enum LegendMark {
     Marker(Shape, RGBColor, bool),
     Line(RGBColor),
+    /// A thin dashed line (a reference line, not data).
+    Dashed(RGBColor),
 }
 
 pub(crate) fn marker_style(color: &RGBColor, filled: bool, sz: &Sizes) -> ShapeStyle {
@@ -679,6 +681,22 @@ where
     Ok(())
 }
 
+/// Width in pixels of a header key of `items` with `item_gap` between them.
+fn legend_width(items: &[(LegendMark, &str)], item_gap: i32, sz: &Sizes) -> i32 {
+    let sample_w = (16.0 * sz.s).round() as i32;
+    let gap = (5.0 * sz.s).round() as i32;
+    items
+        .iter()
+        .map(|(_, label)| sample_w + gap + sz.text_width(label, sz.tick_font))
+        .sum::<i32>()
+        + item_gap * (items.len() as i32 - 1).max(0)
+}
+
+/// Whether a header key of `items` fits in `width` pixels, with its gaps closed up.
+pub(crate) fn legend_fits(items: &[(LegendMark, &str)], width: u32, sz: &Sizes) -> bool {
+    sz.margin_side as i32 + legend_width(items, (8.0 * sz.s).round() as i32, sz) <= width as i32
+}
+
 /// Horizontal colour key in the header strip, starting at pixel `x0`.
 /// The key above a chart: the chart's own series, then "fit" and "excluded"
 /// where the chart shows them.
@@ -706,13 +724,7 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
     let gap = (5.0 * sz.s).round() as i32;
     // A narrow chart with many entries (Bode with excluded points): start the key at the
     // chart's edge rather than its axis, and close up the gaps, before any is cut off.
-    let width_with = |item_gap: i32| -> i32 {
-        items
-            .iter()
-            .map(|(_, label)| sample_w + gap + sz.text_width(label, sz.tick_font))
-            .sum::<i32>()
-            + item_gap * (items.len() as i32 - 1).max(0)
-    };
+    let width_with = |item_gap: i32| legend_width(items, item_gap, sz);
     let mut x0 = (sz.margin_side + sz.left_area) as i32;
     let mut item_gap = (18.0 * sz.s).round() as i32;
     if x0 + width_with(item_gap) > w as i32 {
@@ -737,6 +749,15 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
                 vec![(x, cy), (x + sample_w, cy)],
                 stroke_style(&color, sz.line),
             ))?,
+            LegendMark::Dashed(color) => {
+                let dash = (sample_w / 3).max(2);
+                for start in [x, x + 2 * dash] {
+                    header.draw(&PathElement::new(
+                        vec![(start, cy), (start + dash, cy)],
+                        stroke_style(&color, sz.thin),
+                    ))?;
+                }
+            }
         }
         x += sample_w + gap;
         header.draw_text(label, &font, (x, cy))?;

@@ -9,8 +9,8 @@
 
 use crate::plot::{
     LegendMark, LinAxis, LogAxis, PlotError, PlotStyle, Shape, Sizes, Theme, chart_builder, draw_legend, draw_markers,
-    draw_mesh, draw_note, draw_polyline, finite_minmax, format_log_tick, format_tick, label_count, log_range,
-    marker_style, pad_range, plotting_size, prepare, stroke_style, text_style,
+    draw_mesh, draw_note, draw_polyline, finite_minmax, format_log_tick, format_tick, label_count, legend_fits,
+    log_range, marker_style, pad_range, plotting_size, prepare, stroke_style, text_style,
 };
 use crate::series::{Branch, SeriesPoint};
 use plotters::coord::Shift;
@@ -175,7 +175,8 @@ where
     )?;
     let area = chart.plotting_area();
 
-    if (y_range.0..=y_range.1).contains(&CIRCUIT_BOUNDARY_S_PER_CM) {
+    let boundary_shown = (y_range.0..=y_range.1).contains(&CIRCUIT_BOUNDARY_S_PER_CM);
+    if boundary_shown {
         let dash = (6.0 * sz.s).round() as i32;
         let gap = (4.0 * sz.s).round() as i32;
         area.draw(&DashedPathElement::new(
@@ -187,96 +188,12 @@ where
             gap,
             stroke_style(&theme.muted, sz.thin),
         ))?;
-        // The label goes where it covers the fewest points: left or right, above or
-        // below the line (not bottom right, where the series' key is).
-        let text = "1e-3 S/cm: semicircle below, inductive above";
-        let offset = (4.0 * sz.s).round() as i32;
-        let (text_w, text_h) = (sz.text_width(text, sz.tick_font), sz.tick_font.round() as i32);
-        let (line_left, line_y) = area.map_coordinate(&(x_range.start, CIRCUIT_BOUNDARY_S_PER_CM));
-        let (line_right, _) = area.map_coordinate(&(x_range.end, CIRCUIT_BOUNDARY_S_PER_CM));
-        let near = radius_of_points(&sz);
-        // Each series' points in pixels, in the order its line joins them.
-        let paths: Vec<Vec<(i32, i32)>> = data
-            .series
-            .iter()
-            .map(|c| {
-                c.points
-                    .iter()
-                    .filter(|p| plottable(p, axis))
-                    .map(|p| area.map_coordinate(&(p.pressure_mpa, p.sigma_s_per_cm)))
-                    .collect()
-            })
-            .collect();
-        let inside = |(x, y): (i32, i32), left: i32, top: i32| {
-            x >= left - near && x <= left + text_w + near && y >= top - near && y <= top + text_h + near
-        };
-        // A marker under the label counts as much as a line across its whole width.
-        let covered = |left: i32, top: i32| {
-            let markers = paths.iter().flatten().filter(|&&c| inside(c, left, top)).count();
-            let line_steps: usize = paths
-                .iter()
-                .flat_map(|path| path.windows(2))
-                .map(|pair| {
-                    let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
-                    let steps = ((x1 - x0).abs().max((y1 - y0).abs()) / 4).clamp(1, 400);
-                    (0..=steps)
-                        .filter(|i| {
-                            let t = f64::from(*i) / f64::from(steps);
-                            let at = |a: i32, b: i32| (f64::from(a) + t * f64::from(b - a)).round() as i32;
-                            inside((at(x0, x1), at(y0, y1)), left, top)
-                        })
-                        .count()
-                })
-                .sum();
-            markers * (text_w as usize / 4).max(1) + line_steps
-        };
-        let spots = [
-            (
-                HPos::Left,
-                VPos::Bottom,
-                line_left + offset,
-                line_y - offset / 2 - text_h,
-            ),
-            (
-                HPos::Right,
-                VPos::Bottom,
-                line_right - offset - text_w,
-                line_y - offset / 2 - text_h,
-            ),
-            (HPos::Left, VPos::Top, line_left + offset, line_y + offset / 2),
-        ];
-        let (h_pos, v_pos, ..) = spots
-            .iter()
-            .min_by_key(|&&(_, _, left, top)| covered(left, top))
-            .copied()
-            .unwrap_or(spots[0]);
-        let (anchor_x, dx) = match h_pos {
-            HPos::Right => (x_range.end, -offset),
-            _ => (x_range.start, offset),
-        };
-        let dy = if matches!(v_pos, VPos::Top) {
-            offset / 2
-        } else {
-            -offset / 2
-        };
-        let label_style = text_style(family, sz.tick_font, &theme.muted).pos(Pos::new(h_pos, v_pos));
-        // On a pale ground, in case a line must cross it after all.
-        let left = if matches!(h_pos, HPos::Right) { dx - text_w } else { dx };
-        let top = if matches!(v_pos, VPos::Top) { dy } else { dy - text_h };
-        area.draw(
-            &(EmptyElement::at((anchor_x, CIRCUIT_BOUNDARY_S_PER_CM))
-                + Rectangle::new(
-                    [(left - 2, top - 1), (left + text_w + 2, top + text_h + 1)],
-                    ShapeStyle::from(&theme.bg.mix(0.8)).filled(),
-                )
-                + Text::new(text, (dx, dy), label_style)),
-        )?;
     }
 
     let mut any_point = false;
     let mut legend: Vec<(LegendMark, &str)> = Vec::new();
     let mut named: Vec<(RGBColor, &str)> = Vec::new();
-    let radius = radius_of_points(&sz);
+    let radius = sz.marker + 1;
     for (index, curve) in data.series.iter().enumerate() {
         let colour = series_colour(index, style.dark);
         let shown: Vec<&SeriesPoint> = curve.points.iter().filter(|p| plottable(p, axis)).collect();
@@ -323,11 +240,25 @@ where
     if !any_point {
         draw_note(area, "no data", &sz, &theme, family)?;
     }
-    draw_series_key(&area.strip_coord_spec(), &named, &sz, &theme, family)?;
     if any_point {
         legend.push((LegendMark::Marker(Shape::Circle, theme.fg, true), "loading"));
         legend.push((LegendMark::Marker(Shape::Circle, theme.fg, false), "unloading"));
     }
+    // What the dashed line means: words away from the data, in the header's key where it
+    // has room, else in the series' key.
+    let mut boundary = boundary_shown.then_some(BOUNDARY_LABEL);
+    if boundary.is_some() {
+        for label in [BOUNDARY_LABEL, BOUNDARY_LABEL_SHORT] {
+            let mut with_boundary = legend.clone();
+            with_boundary.push((LegendMark::Dashed(theme.muted), label));
+            if legend_fits(&with_boundary, header.dim_in_pixel().0, &sz) {
+                legend = with_boundary;
+                boundary = None;
+                break;
+            }
+        }
+    }
+    draw_series_key(&area.strip_coord_spec(), &named, boundary, &sz, &theme, family)?;
     draw_legend(&header, &legend, false, false, &sz, &theme, family)
 }
 
@@ -341,10 +272,9 @@ fn pressure_log_tick(v: f64) -> String {
     }
 }
 
-/// The markers' radius, px.
-fn radius_of_points(sz: &Sizes) -> i32 {
-    sz.marker + 1
-}
+/// What the dashed line means, in the key; the short form where the header is narrow.
+const BOUNDARY_LABEL: &str = "1e-3 S/cm: semicircle below, inductive above";
+const BOUNDARY_LABEL_SHORT: &str = "1e-3 S/cm: (b) below, (a) above";
 
 /// The series' names, one per line in a box at the bottom right of the plotting area
 /// (high pressure and low σ: where a pressure series rarely goes); a header line would
@@ -352,11 +282,12 @@ fn radius_of_points(sz: &Sizes) -> i32 {
 fn draw_series_key<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     named: &[(RGBColor, &str)],
+    boundary: Option<&str>,
     sz: &Sizes,
     theme: &Theme,
     family: &str,
 ) -> Result<(), PlotError> {
-    if named.is_empty() {
+    if named.is_empty() && boundary.is_none() {
         return Ok(());
     }
     let (w, h) = area.dim_in_pixel();
@@ -364,13 +295,16 @@ fn draw_series_key<DB: DrawingBackend>(
     let line_h = (sz.tick_font * 1.45).round() as i32;
     let sample_w = (16.0 * sz.s).round() as i32;
     let gap = (5.0 * sz.s).round() as i32;
+    let rows = named.len() + usize::from(boundary.is_some());
     let widest = named
         .iter()
-        .map(|(_, label)| sz.text_width(label, sz.tick_font))
+        .map(|(_, label)| *label)
+        .chain(boundary)
+        .map(|label| sz.text_width(label, sz.tick_font))
         .max()
         .unwrap_or(0);
     let box_w = (2 * pad + sample_w + gap + widest).min(w as i32 - 2 * pad);
-    let box_h = 2 * pad + line_h * named.len() as i32;
+    let box_h = 2 * pad + line_h * rows as i32;
     let (x0, y0) = ((w as i32 - pad - box_w).max(0), (h as i32 - pad - box_h).max(0));
     area.draw(&Rectangle::new(
         [(x0, y0), (x0 + box_w, y0 + box_h)],
@@ -394,6 +328,19 @@ fn draw_series_key<DB: DrawingBackend>(
             ShapeStyle::from(colour).filled(),
         ))?;
         area.draw_text(label, &font, (x + sample_w + gap, cy))?;
+    }
+    if let Some(label) = boundary {
+        let cy = y0 + pad + line_h * named.len() as i32 + line_h / 2;
+        let x = x0 + pad;
+        let dash = (sample_w / 3).max(2);
+        for start in [x, x + 2 * dash] {
+            area.draw(&PathElement::new(
+                vec![(start, cy), (start + dash, cy)],
+                stroke_style(&theme.muted, sz.thin),
+            ))?;
+        }
+        let muted = text_style(family, sz.tick_font, &theme.muted).pos(Pos::new(HPos::Left, VPos::Center));
+        area.draw_text(label, &muted, (x + sample_w + gap, cy))?;
     }
     Ok(())
 }
@@ -471,62 +418,56 @@ mod tests {
         svg.matches("<circle").count()
     }
 
-    /// The `x`, `dy` and `text-anchor` of the SVG text element that holds `needle`
-    /// (`dy` is negative for text set above its anchor).
-    fn text_at(svg: &str, needle: &str) -> (f64, String, String) {
+    /// The `x` and `y` of the SVG text element that holds `needle`.
+    fn text_at(svg: &str, needle: &str) -> (f64, f64) {
         let end = svg.find(needle).unwrap();
         let start = svg.get(..end).unwrap().rfind("<text").unwrap();
         let tag = svg.get(start..end).unwrap();
-        let attribute = |name: &str| {
+        let attribute = |name: &str| -> f64 {
             let from = tag.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
             let rest = tag.get(from..).unwrap();
-            rest.get(..rest.find('"').unwrap()).unwrap().to_string()
+            rest.get(..rest.find('"').unwrap()).unwrap().parse().unwrap()
         };
-        let anchor = tag
-            .find("text-anchor=")
-            .map_or("start".to_string(), |_| attribute("text-anchor"));
-        let dy = tag.find(" dy=").map_or(String::new(), |_| attribute("dy"));
-        (attribute("x").parse().unwrap(), dy, anchor)
+        (attribute("x"), attribute("y"))
     }
 
     #[test]
-    fn the_boundary_label_moves_off_the_points() {
-        // Points crowd the left of the 1e-3 line just above it, where the label sits
-        // when nothing is in the way.
+    fn the_boundary_is_explained_in_the_key_not_over_the_data() {
+        // Points crowd the 1e-3 line all along: words on the line would lie over them. In a
+        // narrow plot the words go under the series' name in the key.
         let crowded = SeriesPlotData {
             series: vec![SeriesCurve {
                 label: "crowded".into(),
-                points: [10.0, 20.0, 30.0, 40.0, 60.0, 80.0, 100.0, 120.0]
+                points: [10.0, 60.0, 120.0, 200.0, 300.0, 400.0, 486.0]
                     .iter()
-                    .map(|&p| point(p, Branch::Loading, 1.3e-3, None))
-                    .chain([
-                        point(486.0, Branch::Loading, 1e-1, None),
-                        point(300.0, Branch::Unloading, 5e-5, None),
-                    ])
+                    .map(|&p| point(p, Branch::Loading, 1.2e-3, None))
                     .collect(),
             }],
             pressure_axis: PressureAxis::Linear,
         };
-        let free = SeriesPlotData {
-            series: vec![SeriesCurve {
-                label: "free".into(),
-                points: vec![
-                    point(10.0, Branch::Loading, 3e-5, None),
-                    point(486.0, Branch::Loading, 5e-2, None),
-                ],
-            }],
-            pressure_axis: PressureAxis::Linear,
-        };
-        let (x_free, dy_free, anchor_free) = text_at(&series_svg(&free, 900, 560).unwrap(), "1e-3 S/cm:");
+        let narrow = series_svg(&crowded, 200, 260).unwrap();
+        let (x, y) = text_at(&narrow, "1e-3 S/cm: semicircle below");
+        let (key_x, key_y) = text_at(&narrow, ">\ncrowded");
         assert!(
-            x_free < 450.0 && anchor_free == "start" && dy_free.starts_with('-'),
-            "nothing in the way, left and above: {x_free} {dy_free} {anchor_free}"
+            (x - key_x).abs() < 1.0 && y > key_y,
+            "under the series' name in the key: {x},{y} vs {key_x},{key_y}"
         );
-        // At the right, or below the line: not over the crowd.
-        let (x_moved, dy_moved, anchor_moved) = text_at(&series_svg(&crowded, 900, 560).unwrap(), "1e-3 S/cm:");
+        // The page's plot, about 480 px wide, has room in its header for the words or their
+        // short form.
+        let middle = series_svg(&crowded, 480, 320).unwrap();
+        let (_, y_said) = text_at(&middle, ">\n1e-3 S/cm:");
+        let (_, y_loading) = text_at(&middle, ">\nloading");
         assert!(
-            (x_moved > 450.0 && anchor_moved == "end") || !dy_moved.starts_with('-'),
-            "{x_moved} {dy_moved} {anchor_moved}"
+            (y_said - y_loading).abs() < 1.0,
+            "in the header: {y_said} vs {y_loading}"
+        );
+        // A wide plot has room for them in its header, beside loading and unloading.
+        let wide = series_svg(&crowded, 900, 560).unwrap();
+        let (_, y_wide) = text_at(&wide, "1e-3 S/cm: semicircle below");
+        let (_, y_loading) = text_at(&wide, ">\nloading");
+        assert!(
+            (y_wide - y_loading).abs() < 1.0,
+            "in the header: {y_wide} vs {y_loading}"
         );
     }
 

@@ -599,9 +599,14 @@ function fitSelectedHere(entry) {
     entry.sha256 = sha256Hex(entry.bytes);
     entry.state = 'error';
     entry.error = messageOf(e);
-    entry.importFailed = true;
     entry.fitKey = key;
     markDirty(entry);
+    // A file that cannot be read takes no branch, whoever found out first (as in onWorkerResult).
+    if (!entry.importFailed) {
+      entry.importFailed = true;
+      placeAll();
+      series.placementsChanged();
+    }
     return;
   }
   try {
