@@ -8,6 +8,7 @@
 
 import { exploreLimits, explorePresets, exploreDraw, exploreCsv, parseNumber } from '../pkg/sigmafit.js';
 import { sci, sig, withError } from './format.js';
+import { el } from './dom.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -36,17 +37,6 @@ const VERDICT = {
   no_arc: 'No semicircle: the apex is above f_max',
   below_window: 'No closed arc: the apex is below f_min',
 };
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') node.className = v;
-    else node.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return node;
-}
 
 /** A value as a field shows it: three figures, e-notation where it spans decades (readable by parseNumber). */
 function fieldText(value, limit) {

@@ -4,6 +4,7 @@
 // names the field of a problem, so no English is matched here.
 
 import { settingsSchema } from '../pkg/sigmafit.js';
+import { el } from './dom.js';
 
 /** The choice that shows the free-text circuit field. */
 export const CUSTOM_CIRCUIT = 'custom';
@@ -23,17 +24,6 @@ const PLACEHOLDER = {
 
 /** @type {any[]} */
 let fields = [];
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') node.className = v;
-    else node.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  return node;
-}
 
 function label(field, extra = {}) {
   return el('label', { for: field.id, title: field.help, ...extra }, field.label);

@@ -7,7 +7,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { startServer, launch, requestsOutside, ROOT, sigmaOf } from './harness.mjs';
+import { startServer, launch, openPage, requestsOutside, ROOT, sigmaOf } from './harness.mjs';
 
 const SHOTS = path.join(ROOT, 'target', 'screenshots');
 const TAU = 2 * Math.PI;
@@ -16,17 +16,8 @@ let server;
 let browser;
 
 /** A page of the server at `hash`, recording requests and errors, once it says it is ready. */
-async function open({ hash = '#explore', width = 1280, height = 720 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height } });
-  const page = await context.newPage();
-  const requests = [];
-  const problems = [];
-  page.on('request', (r) => requests.push(r.url()));
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
-  await page.goto(`${server.origin}/${hash}`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
-  return { page, context, requests, problems };
+function open({ hash = '#explore', width = 1280, height = 720 } = {}) {
+  return openPage(browser, server.origin, { width, height, url: `${server.origin}/${hash}` });
 }
 
 /** Types a value into an explorer field and applies it (the fields apply on change). */

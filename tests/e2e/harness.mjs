@@ -63,10 +63,10 @@ export function launch() {
 }
 
 /**
- * A fresh page of `origin` that records every request it makes and every page or
- * console error, once the page says it is ready.
+ * A fresh page of `origin` (or of `url`: a hash, the one-file page) that records every
+ * request it makes and every page or console error, once the page says it is ready.
  */
-export async function openPage(browser, origin, { width = 1440, height = 900, scale = 1 } = {}) {
+export async function openPage(browser, origin, { width = 1440, height = 900, scale = 1, url = `${origin}/` } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: scale, acceptDownloads: true });
   const page = await context.newPage();
   const requests = [];
@@ -74,7 +74,7 @@ export async function openPage(browser, origin, { width = 1440, height = 900, sc
   page.on('request', (r) => requests.push(r.url()));
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
-  await page.goto(`${origin}/`);
+  await page.goto(url);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
   return { page, context, requests, problems };
 }

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { launch, ROOT, semicircleCsv, inductiveCsv, sigmaOf } from './harness.mjs';
+import { launch, openPage, ROOT, semicircleCsv, inductiveCsv, sigmaOf } from './harness.mjs';
 
 const SINGLE = path.join(ROOT, 'dist', 'sigmafit.html');
 const SHOTS = path.join(ROOT, 'target', 'screenshots');
@@ -56,15 +56,7 @@ describe('the one-file page from file://', () => {
   });
 
   it('fits the example, a chosen and a dropped file, the series in workers, and runs the explorer, with no request outside the file', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
-    const page = await context.newPage();
-    const requests = [];
-    const problems = [];
-    page.on('request', (r) => requests.push(r.url()));
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
-    await page.goto(url);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    const { page, context, requests, problems } = await openPage(browser, null, { width: 1280, height: 720, url });
 
     // The bundled example: R_con = 1000 Ω on the default 1.0 mm × 10 mm pellet.
     const example = Number(await page.getAttribute('[data-result="sigma"]', 'data-value'));
