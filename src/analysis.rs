@@ -105,6 +105,11 @@ pub enum Quality {
     },
     /// The Jacobian is singular: no standard errors.
     NotIdentifiable,
+    /// Z hardly changes with frequency (rms spread below [`FLAT_SPREAD`] of its mean):
+    /// a pure resistance, whose other parameters the data cannot determine.
+    FlatSpectrum {
+        spread_relative: f64,
+    },
 }
 
 /// Why there is no capacitance to attribute.
@@ -119,6 +124,9 @@ pub enum CapacitanceMissing {
     RunawayResistor { element: String, r_ohm: f64 },
     /// A CPE with α outside (0, 1] has no effective capacitance.
     NoEffectiveCapacitance { element: String },
+    /// The arc's resistor is below [`NEGLIGIBLE_ARC`] of the largest |Z|: the data show
+    /// no arc, and its capacitor is not determined by them.
+    NegligibleArc { element: String, r_ohm: f64 },
 }
 
 /// The inductance of the leads, where the inductive CPE ended as an inductor (α = −1):
@@ -221,6 +229,7 @@ pub fn analyse_from(
     };
     check_parameter_names(settings, &circuits)?;
     check_fit_range(spectrum, settings)?;
+    check_magnitudes(spectrum)?;
     let previous = |circuit: &crate::circuit::Circuit| {
         hint.filter(|h| h.circuit == circuit.text())
             .map(|h| h.values.as_slice())
@@ -229,11 +238,11 @@ pub fn analyse_from(
         CircuitChoice::Preset(preset) => {
             let circuit = preset.circuit();
             let (fit, start) = fit::fit_from(spectrum, &circuit, Some(*preset), &settings.fit, previous(&circuit))?;
-            Pick::user(fit, start, preset.kind())
+            Pick::user(finite(fit)?, start, preset.kind())
         }
         CircuitChoice::Custom(circuit) => {
             let (fit, start) = fit::fit_from(spectrum, circuit, None, &settings.fit, previous(circuit))?;
-            Pick::user(fit, start, Kind::Custom)
+            Pick::user(finite(fit)?, start, Kind::Custom)
         }
         CircuitChoice::Auto => auto(spectrum, settings, hint)?,
     };
@@ -263,6 +272,42 @@ fn check_parameter_names(settings: &Settings, circuits: &[crate::circuit::Circui
         }
     }
     Ok(())
+}
+
+/// |Z| a fit takes, in Ω: far beyond any instrument (fΩ to TΩ), and far enough inside
+/// f64's range that the squares and products of a fit neither overflow nor underflow.
+pub const IMPEDANCE_RANGE_OHM: (f64, f64) = (1e-100, 1e100);
+
+/// A spectrum whose |Z| leaves [`IMPEDANCE_RANGE_OHM`] is refused, naming the point:
+/// its fit would end in infinities, not in a wrong-but-finite number.
+fn check_magnitudes(spectrum: &Spectrum) -> Result<(), FitError> {
+    let (lo, hi) = IMPEDANCE_RANGE_OHM;
+    let outside = spectrum
+        .freq_hz
+        .iter()
+        .zip(&spectrum.z)
+        .find(|(_, z)| !(z.norm() <= hi && (z.norm() >= lo || z.norm() == 0.0)));
+    match outside {
+        None => Ok(()),
+        Some((f, z)) => Err(FitError(format!(
+            "at {} |Z| = {:e} Ω lies outside the {lo:e} to {hi:e} Ω a fit can take: check the file's units",
+            crate::numfmt::hz(*f, crate::numfmt::Style::Ascii),
+            z.norm()
+        ))),
+    }
+}
+
+/// A fit whose residual is not a finite number diverged: it is an error, not a result
+/// whose numbers would be NaN or infinite.
+fn finite(fit: FitResult) -> Result<FitResult, FitError> {
+    if fit.stats.rss.is_finite() && fit.values.iter().all(|v| v.is_finite()) {
+        Ok(fit)
+    } else {
+        Err(FitError(format!(
+            "the fit of {} diverged (its residual or a parameter is not a finite number)",
+            fit.circuit.text()
+        )))
+    }
 }
 
 /// Fewest points a fit range may leave: the presets have up to four parameters.
@@ -392,7 +437,10 @@ fn auto(spectrum: &Spectrum, settings: &Settings, hint: Option<&StartHint>) -> R
             }
         }
         let start = attempt.start();
-        fits.push((preset, attempt.finish_ranked(), start, rescue_skipped));
+        match finite(attempt.finish_ranked()) {
+            Ok(fit) => fits.push((preset, fit, start, rescue_skipped)),
+            Err(e) => last_error = Some(e),
+        }
     }
     // Candidates in the fixed order inductive, semicircle.
     fits.sort_by_key(|f| f.0 != Preset::Inductive);
@@ -425,7 +473,7 @@ fn auto(spectrum: &Spectrum, settings: &Settings, hint: Option<&StartHint>) -> R
         kind,
         method,
         candidates,
-        delta_bic: Some(delta),
+        delta_bic: delta.is_finite().then_some(delta),
     })
 }
 
@@ -576,7 +624,7 @@ fn explain(spectrum: &Spectrum, settings: &Settings, pick: Pick) -> Outcome {
             imag_convention: spectrum.imag_convention,
             warnings: spectrum.warnings.clone(),
         },
-        quality: quality(&fit),
+        quality: quality(spectrum, &fit),
     };
     Outcome { analysis, fit }
 }
@@ -594,8 +642,42 @@ pub const INDUCTIVE_CPE_Q_UNIT: &str = "S·s^α";
 /// rms relative misfit above which the circuit is said to describe the data poorly.
 pub const POOR_MISFIT: f64 = 0.05;
 
-fn quality(fit: &FitResult) -> Vec<Quality> {
+/// rms relative misfit above which the fitted curve is no description of the data at
+/// all (pure noise, a sign error): its DC limit is then no measurement of R_con.
+pub const UNDESCRIBED_MISFIT: f64 = 0.5;
+
+/// An arc's resistance below this share of the largest |Z| is no arc the data show: a
+/// measured arc is at least a few points' noise (0.1 %) high, this is a thousand times less.
+pub const NEGLIGIBLE_ARC: f64 = 1e-6;
+
+/// rms spread of Z about its mean, relative to |mean|, below which a spectrum is flat:
+/// a pellet with any arc or inductive tail in the window varies by far more than 0.1 %.
+pub const FLAT_SPREAD: f64 = 1e-3;
+
+/// The rms of |Z − mean Z| over the fitted points, relative to |mean Z|.
+fn spread_relative(spectrum: &Spectrum, fit: &FitResult) -> Option<f64> {
+    let (sum, n) =
+        fitted_points(spectrum, fit).fold((Complex64::new(0.0, 0.0), 0usize), |(s, n), (_, z)| (s + z, n + 1));
+    if n == 0 {
+        return None;
+    }
+    let mean = sum / n as f64;
+    let spread = (fitted_points(spectrum, fit)
+        .map(|(_, z)| (z - mean).norm_sqr())
+        .sum::<f64>()
+        / n as f64)
+        .sqrt();
+    let relative = spread / mean.norm();
+    relative.is_finite().then_some(relative)
+}
+
+fn quality(spectrum: &Spectrum, fit: &FitResult) -> Vec<Quality> {
     let mut issues = Vec::new();
+    if let Some(spread) = spread_relative(spectrum, fit).filter(|s| *s < FLAT_SPREAD) {
+        issues.push(Quality::FlatSpectrum {
+            spread_relative: spread,
+        });
+    }
     let stats = &fit.stats;
     if !stats.converged {
         issues.push(Quality::NotConverged {
@@ -670,7 +752,16 @@ fn r_con_and_sigma(
     settings: &Settings,
     largest_measured_ohm: f64,
 ) -> (Result<ContactResistance, RConMissing>, Option<Measured>) {
-    let r_con = pellet::contact_resistance(fit, settings.lead_ohm, largest_measured_ohm);
+    let r_con = pellet::contact_resistance(fit, settings.lead_ohm, largest_measured_ohm).and_then(|r| {
+        if fit.stats.rms_relative > UNDESCRIBED_MISFIT {
+            Err(RConMissing::Undescribed {
+                fitted_dc_ohm: r.fitted_dc_ohm,
+                rms_relative: fit.stats.rms_relative,
+            })
+        } else {
+            Ok(r)
+        }
+    });
     let sigma = match (&r_con, &settings.geometry) {
         (Ok(r), Some(g)) => Some(pellet::conductivity(r, g)),
         _ => None,
@@ -691,9 +782,16 @@ fn main_arc(fit: &FitResult, largest_measured_ohm: f64) -> Result<Arc, Capacitan
             _ => CapacitanceMissing::NoArc,
         })?;
     let r = fit.values[arc.resistor];
+    let element = || fit.circuit.params()[arc.resistor].name.clone();
     if !(r <= pellet::RUNAWAY_FACTOR * largest_measured_ohm) {
         return Err(CapacitanceMissing::RunawayResistor {
-            element: fit.circuit.params()[arc.resistor].name.clone(),
+            element: element(),
+            r_ohm: r,
+        });
+    }
+    if r < NEGLIGIBLE_ARC * largest_measured_ohm {
+        return Err(CapacitanceMissing::NegligibleArc {
+            element: element(),
             r_ohm: r,
         });
     }

@@ -27,6 +27,7 @@ pub mod analysis;
 pub mod circuit;
 pub mod diagnosis;
 pub mod explore;
+pub mod finite;
 pub mod fit;
 pub mod fit_table;
 pub mod numfmt;

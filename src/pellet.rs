@@ -143,6 +143,9 @@ pub enum RConMissing {
     NotAboveLead { fitted_dc_ohm: f64, lead_ohm: f64 },
     /// The lead resistance is negative or not a number.
     InvalidLead { lead_ohm: f64 },
+    /// The fitted curve misses the data by more than the analysis's
+    /// `UNDESCRIBED_MISFIT` (rms): its DC limit describes nothing measured.
+    Undescribed { fitted_dc_ohm: f64, rms_relative: f64 },
 }
 
 /// R_con = lim Re Z(ω→0) − R_lead with its standard error from the covariance.

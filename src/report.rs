@@ -206,6 +206,11 @@ fn notes(a: &Analysis, style: Style) -> Vec<String> {
                 "The parameters are not all identifiable from these data (the Jacobian is singular): no standard errors."
                     .to_string()
             }
+            Quality::FlatSpectrum { spread_relative } => format!(
+                "Z hardly changes with frequency (rms spread {} of |Z|): the spectrum is a pure resistance. R_con is \
+                 its value; the circuit's other parameters are not determined by these data.",
+                percent(*spread_relative, RMS_DIGITS, style)
+            ),
         })
         .collect()
 }
@@ -387,6 +392,15 @@ fn r_con_missing(m: &RConMissing, style: Style) -> String {
             with_error(*fitted_dc_ohm, None, "Ω", style),
             with_error(*lead_ohm, None, "Ω", style)
         ),
+        RConMissing::Undescribed {
+            fitted_dc_ohm,
+            rms_relative,
+        } => format!(
+            "The fitted curve misses the data by {} rms, so its DC limit ({}) measures nothing: there is no R_con. \
+             Check the file's columns and signs, or the circuit.",
+            percent(*rms_relative, RMS_DIGITS, style),
+            sci(*fitted_dc_ohm, "Ω", style)
+        ),
         RConMissing::InvalidLead { lead_ohm } => {
             format!(
                 "The lead resistance must be zero or positive, not {}.",
@@ -413,6 +427,11 @@ fn capacitance_missing(m: &CapacitanceMissing, style: Style) -> String {
         CapacitanceMissing::NoEffectiveCapacitance { element } => {
             format!("{element} has no effective capacitance (a CPE needs 0 < α ≤ 1).")
         }
+        CapacitanceMissing::NegligibleArc { element, r_ohm } => format!(
+            "The arc's resistor {element} fitted to {}, a negligible part of |Z|: the data show no arc, so its \
+             capacitance is not determined by them.",
+            sci(*r_ohm, "Ω", style)
+        ),
     }
 }
 
