@@ -6,7 +6,7 @@ export PATH := $(CARGO_BIN):$(PATH)
 # The wasm-bindgen CLI must match the library version locked in Cargo.lock exactly.
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p}' Cargo.lock)
 
-.PHONY: serve build single test lint test-rust test-wasm test-e2e bench bench-web bench-series bench-explore example tools tools-lint tools-wasm-target tools-wasm tools-browser tools-node clean
+.PHONY: serve build pkg-probe fuzz single test lint test-rust test-wasm test-e2e bench bench-web bench-series bench-explore example tools tools-lint tools-wasm-target tools-wasm tools-browser tools-node clean
 
 ## Build the static site (index.html, www/, pkg/) and serve it on 127.0.0.1:$(PORT).
 serve: build
@@ -19,6 +19,24 @@ build: tools-wasm
 	@# wasm-pack writes pkg/.gitignore ('*'): a site committed to a Pages repo would lose pkg/.
 	@rm -f pkg/.gitignore
 	@ls -l pkg/sigmafit_bg.wasm
+
+## The page's WebAssembly built with the test-only panic-probe feature (a file named
+## sigmafit-panic-probe.csv panics when fitted): tests/e2e/crash.test.mjs serves it in
+## place of pkg/ to show that a worker's panic costs that file's result and nothing else.
+pkg-probe: tools-wasm
+	wasm-pack build --target web --mode no-install --release --out-dir target/pkg-probe --no-pack -- --features panic-probe
+
+## Fuzzing with cargo-fuzz (nightly only): the import, the circuit-string parser and the
+## whole analysis, FUZZ_SECONDS each (600 by default); figures go in ROBUSTNESS.md. A
+## crash leaves its input in fuzz/artifacts/<target>/ and stops here.
+FUZZ_SECONDS ?= 600
+fuzz:
+	@rustup toolchain list | grep -q '^nightly' || { echo "make fuzz needs a nightly Rust toolchain, and there is none here (rustup toolchain list). Install one with: rustup toolchain install nightly"; exit 1; }
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --version =0.13.2 --locked
+	mkdir -p fuzz/corpus/import fuzz/corpus/circuit fuzz/corpus/analyse
+	cd fuzz && cargo +nightly fuzz run import -O corpus/import ../tests/data/real $$(ls -d ../tests/data/bad 2>/dev/null) -- -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=4096
+	cd fuzz && cargo +nightly fuzz run circuit -O corpus/circuit seeds/circuit -- -max_total_time=$(FUZZ_SECONDS) -dict=circuit.dict -max_len=200000 -rss_limit_mb=4096
+	cd fuzz && cargo +nightly fuzz run analyse -O corpus/analyse -- -max_total_time=$(FUZZ_SECONDS) -max_len=2000 -rss_limit_mb=4096
 
 ## The whole page in one file, dist/sigmafit.html, that works opened from file:// (no
 ## server, no network): the WebAssembly, modules, worker, stylesheet and examples
@@ -52,7 +70,7 @@ test-wasm: tools-wasm tools-browser
 ## playwright-core drives Debian's Chromium against the page on 127.0.0.1 (the tests
 ## start and stop their own server), and against dist/sigmafit.html opened from
 ## file:// (single.test.mjs); screenshots go to target/screenshots/.
-test-e2e: build single tools-browser tools-node
+test-e2e: build single pkg-probe tools-browser tools-node
 	cd tests/e2e && node --test
 
 ## Page timings for BENCHMARKS.md: load to data-ready, fit + redraw per spectrum.

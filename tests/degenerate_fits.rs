@@ -139,3 +139,50 @@ fn negative_real_parts_everywhere_get_no_r_con() {
         assert!(text.contains("no R_con"), "{circuit}: {text}");
     }
 }
+
+/// Inputs the fuzzer (fuzz/fuzz_targets/analyse.rs) found, decoded as it decodes them:
+/// a circuit choice from the first byte, then (f, Re Z, Im Z) as little-endian f64.
+#[test]
+fn fuzz_findings_give_finite_results() {
+    const CIRCUITS: [&str; 6] = [
+        "auto",
+        "inductive",
+        "semicircle",
+        "R0-p(R1,C1)-W1",
+        "p(R1,CPE1)",
+        "L0-R0-p(R1,CPE1)-CPE2",
+    ];
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if !path.file_name().unwrap().to_string_lossy().starts_with("analyse-") {
+            continue;
+        }
+        seen += 1;
+        let data = std::fs::read(&path).unwrap();
+        let (&choice, rest) = data.split_first().unwrap();
+        let numbers: Vec<f64> = rest
+            .chunks_exact(8)
+            .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
+            .collect();
+        let (f, z): (Vec<f64>, Vec<Complex64>) = numbers
+            .chunks_exact(3)
+            .take(64)
+            .map(|t| (t[0], Complex64::new(t[1], t[2])))
+            .unzip();
+        let Ok(spectrum) = Spectrum::from_points("fuzz.csv", &f, &z) else {
+            continue;
+        };
+        let mut s = settings(CIRCUITS[usize::from(choice) % CIRCUITS.len()]);
+        if choice & 0x80 != 0 {
+            s.geometry = None;
+        } else {
+            s.geometry = Some(Geometry::from_diameter(1.0, 10.0, Some(0.01), Some(0.01)).unwrap());
+        }
+        if let Ok(out) = analyse(&spectrum, &s) {
+            assert_eq!(first_non_finite(&out.analysis), None, "{}", path.display());
+        }
+    }
+    assert!(seen >= 1);
+}

@@ -134,11 +134,18 @@ pub fn attribute(
         ArcCapacitor::Ideal { c } => (c, CapacitanceMethod::IdealCapacitor),
         ArcCapacitor::Cpe { q, alpha } => (effective_capacitance(q, alpha, r2)?, CapacitanceMethod::HsuMansfeld),
     };
-    let per_area = geometry.map(|g| c_eff / g.area_cm2);
-    let c_norm = geometry.map(|g| c_eff * g.cell_constant());
-    let c_bulk = geometry.map(|g| EPS0_F_PER_CM * eps_r / g.cell_constant());
-    let ratio = c_bulk.map(|b| c_eff / b);
-    let layer_nm = ratio.map(|r| particle_um * 1e3 / r);
+    if !(c_eff.is_finite() && c_eff > 0.0) {
+        return None;
+    }
+    // A C_eff at the edge of f64's range (a fit gone astray) would make a ratio or a
+    // layer infinite: a figure that is not finite is left out, not shown as "inf".
+    let finite = |v: f64| v.is_finite().then_some(v);
+    let c_eff_stderr = c_eff_stderr.and_then(finite);
+    let per_area = geometry.and_then(|g| finite(c_eff / g.area_cm2));
+    let c_norm = geometry.and_then(|g| finite(c_eff * g.cell_constant()));
+    let c_bulk = geometry.and_then(|g| finite(EPS0_F_PER_CM * eps_r / g.cell_constant()));
+    let ratio = c_bulk.and_then(|b| finite(c_eff / b));
+    let layer_nm = ratio.and_then(|r| finite(particle_um * 1e3 / r));
     let table = ISW_TABLE
         .iter()
         .map(|row| IswCandidate {
@@ -155,7 +162,7 @@ pub fn attribute(
         c_norm_f_per_cm: c_norm,
         eps_r,
         c_bulk_f: c_bulk,
-        c_bulk_per_area_f_per_cm2: geometry.and_then(|g| c_bulk.map(|b| b / g.area_cm2)),
+        c_bulk_per_area_f_per_cm2: geometry.and_then(|g| c_bulk.and_then(|b| finite(b / g.area_cm2))),
         ratio_to_bulk: ratio,
         particle_um,
         layer_thickness_nm: layer_nm,
