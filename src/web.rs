@@ -248,6 +248,20 @@ impl LoadedSpectrum {
     }
 }
 
+/// The file name that makes a `panic-probe` build panic when fitted: the end-to-end
+/// test drops it to show that a panic in a worker costs only that file's result.
+#[cfg(feature = "panic-probe")]
+pub const PANIC_PROBE_FILE: &str = "sigmafit-panic-probe.csv";
+
+/// Panics on [`PANIC_PROBE_FILE`]; compiled only into the test build (`--features panic-probe`).
+#[cfg(feature = "panic-probe")]
+#[wasm_bindgen(js_name = panicProbe)]
+pub fn panic_probe(file_name: &str) {
+    if file_name == PANIC_PROBE_FILE {
+        panic!("panic probe: a deliberate panic of the test build, on {file_name}");
+    }
+}
+
 /// Whether a header's and a file name's pressure (MPa) disagree by more than 1 % (the
 /// header's is used; the page says so at the pressure cell).
 #[wasm_bindgen(js_name = pressuresDisagree)]
@@ -347,6 +361,8 @@ impl LoadedSpectrum {
     }
 
     fn analyse_to_json(&mut self, settings: JsValue, hint: JsValue) -> Result<String, JsValue> {
+        #[cfg(feature = "panic-probe")]
+        panic_probe(&self.spectrum.name);
         self.outcome = None;
         self.fit_ms = None;
         self.curves = std::cell::OnceCell::new();

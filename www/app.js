@@ -10,6 +10,7 @@ import { PNG_SCALE, withCaption } from './png.js';
 import { FitPool } from './pool.js';
 import { SeriesView } from './series.js';
 import { Explorer, renderTruth } from './explore.js';
+import { Store, formValues, restoreForm } from './persist.js';
 
 const EXAMPLE = 'synthetic_semicircle_LCO-like.csv';
 const $ = (sel) => document.querySelector(sel);
@@ -282,6 +283,7 @@ function removeEntry(id) {
   if (i < 0) return;
   const [entry] = entries.splice(i, 1);
   entry.removed = true;
+  forget([entry]);
   byId.delete(id);
   entry.row?.remove();
   entry.loaded?.free();
@@ -337,6 +339,124 @@ function placeAll() {
   entries.forEach((e, i) => { e.placement = placements[i] ?? null; });
 }
 
+// ---------------------------------------------------------------------------
+// Kept in the browser (www/persist.js): a reload brings back the spectra and the form
+
+/** This browser's storage, once opened (null where it keeps nothing). */
+let store = null;
+/** What of a spectrum's row is kept besides its bytes: what was typed in the series table. */
+const EDIT_FIELDS = ['typedPressureMpa', 'thicknessMm', 'seriesLabel', 'typedRun'];
+
+function editsOf(entry) {
+  return Object.fromEntries(EDIT_FIELDS.map((k) => [k, entry[k] ?? null]));
+}
+
+/** The kept edits that are values a row can hold (what an older page kept is ignored). */
+function keptEdits(edits) {
+  const out = {};
+  for (const k of EDIT_FIELDS) {
+    const v = edits?.[k];
+    if (v === null || v === undefined) continue;
+    if (k === 'typedPressureMpa' || k === 'typedRun' ? Number.isFinite(v) : typeof v === 'string') out[k] = v;
+  }
+  return out;
+}
+
+/** Keeps newly added spectra (their File or bytes, as given); a file that could not be read is not kept. */
+function keep(added) {
+  if (!store) return;
+  const kept = added.filter((e) => !e.importFailed && (e.file || e.bytes));
+  const writing = store.add(kept.map((e) => ({ name: e.name, data: e.file ?? e.bytes, lastModified: e.lastModified, edits: editsOf(e) })));
+  for (const e of kept) e.storing = writing;
+  writing.then((keys) => kept.forEach((e, i) => {
+    e.storing = null;
+    e.storeKey = keys[i] ?? null;
+    e.keptEdits = JSON.stringify(editsOf(e));
+    // Removed while being written: forget it now that it has a key.
+    if (e.removed) forget([e]);
+  }));
+}
+
+function forget(removed) {
+  if (!store) return;
+  const keys = removed.filter((e) => e.storeKey !== null && e.storeKey !== undefined).map((e) => e.storeKey);
+  for (const e of removed) e.storeKey = null;
+  store.remove(keys);
+}
+
+/** Writes what was typed in series rows, for the rows whose typing changed. */
+function keepEditsOfAll() {
+  if (!store) return;
+  for (const e of entries) {
+    if (e.storeKey === null || e.storeKey === undefined) continue;
+    const now = JSON.stringify(editsOf(e));
+    if (now === e.keptEdits) continue;
+    e.keptEdits = now;
+    store.updateEdits(e.storeKey, editsOf(e));
+  }
+}
+
+let formTimer = null;
+function keepForm() {
+  if (!store) return;
+  clearTimeout(formTimer);
+  formTimer = setTimeout(() => store.saveForm(formValues($('#settings'))), 300);
+}
+
+/** "Clear all": every spectrum off the page and out of the browser's storage, the kept settings too. */
+function clearAll() {
+  for (const e of [...entries]) removeEntry(e.id);
+  store?.clear();
+  clearTimeout(formTimer);
+  showAddNote([]);
+  const note = $('#add-note');
+  note.hidden = false;
+  note.textContent = store
+    ? 'Cleared: no spectrum and no setting is kept in this browser now (the fields keep their values until the page is reloaded).'
+    : 'Cleared.';
+}
+
+/**
+ * What the last visit kept: the form's fields first (the fits use them), then the
+ * spectra in the order they were given, with what was typed in their rows.
+ * Returns whether any spectrum came back.
+ */
+async function restoreKept() {
+  store = await Store.open();
+  if (!store) return false;
+  let kept;
+  try {
+    kept = await store.load();
+  } catch (e) {
+    console.warn(`sigmafit: the kept spectra could not be read back (${messageOf(e)})`);
+    return false;
+  }
+  if (kept.form) {
+    // An edited pellet field is no longer the assumed default: the same events as typing it.
+    for (const input of restoreForm($('#settings'), kept.form)) input.dispatchEvent(new Event('input', { bubbles: true }));
+  }
+  const items = kept.spectra
+    .filter((r) => typeof r.name === 'string' && (r.data instanceof Blob || r.data instanceof Uint8Array))
+    .map((r) => ({
+      name: r.name,
+      file: r.data instanceof Blob ? r.data : null,
+      bytes: r.data instanceof Uint8Array ? r.data : null,
+      lastModified: r.lastModified ?? null,
+      storeKey: r.key,
+      edits: r.edits,
+      crashed: r.crashed === true,
+    }));
+  if (!items.length) return false;
+  // The fits start as the spectra are added, with the settings just restored.
+  lastGoodSettings = currentSettings();
+  const added = addSpectra(items, { restored: true });
+  for (const e of added) e.keptEdits = JSON.stringify(editsOf(e));
+  const note = $('#add-note');
+  note.hidden = false;
+  note.textContent = `Restored ${items.length} spectr${items.length === 1 ? 'um' : 'a'} and the settings kept in this browser from your last visit (Clear all forgets them).`;
+  return true;
+}
+
 /** What tells a file given twice: its name, size and modification time (or its bytes' length). */
 function sameFileKey({ name, file, lastModified, bytes }) {
   const size = file ? file.size : bytes?.length;
@@ -356,7 +476,7 @@ function showAddNote(repeated) {
  * Adds spectra (files' bytes, or pasted text as UTF-8) in one pass: rows, series
  * placement, then the fits in the workers. The last one given becomes the selected one.
  */
-function addSpectra(given, { example = false } = {}) {
+function addSpectra(given, { example = false, restored = false } = {}) {
   const added = [];
   // The same file given again (same name, size and date) would count twice in the plot
   // and the summaries: it is left out, and said.
@@ -379,7 +499,10 @@ function addSpectra(given, { example = false } = {}) {
       example, sha256: null, state: 'fitting', result: null, error: null, loaded: null, fitKey: null,
       headerPressureMpa: null, typedPressureMpa: null, thicknessMm: null, seriesLabel: null,
       nameInfo: described[i] ?? null, placement: null, hintOffered: null, mainKey: null, row: null,
+      storeKey: item.storeKey ?? null,
+      crashed: item.crashed === true,
     };
+    Object.assign(entry, keptEdits(item.edits));
     withLazyResult(entry);
     if (item.readError) {
       entry.state = 'error';
@@ -390,6 +513,7 @@ function addSpectra(given, { example = false } = {}) {
     byId.set(entry.id, entry);
     added.push(entry);
   });
+  if (!example && !restored) keep(added);
   const previous = byId.get(selectedId);
   if (added.length) selectedId = added[added.length - 1].id;
   placeAll();
@@ -554,6 +678,9 @@ function onWorkerResult(message) {
   }
   entry.fitKey = entry.pendingKey;
   entry.hintOffered = message.hintOffered ?? null;
+  // A file that crashed a worker's WebAssembly is never given to this thread's (whose
+  // crash would stop the page).
+  if (message.error?.fatal) entry.crashed = true;
   if (message.resultJson) {
     entry.setResultJson(message.resultJson, message.sigma);
     entry.error = null;
@@ -582,7 +709,7 @@ function onWorkerResult(message) {
  */
 function fitSelectedHere(entry) {
   const settings = lastGoodSettings;
-  if (!settings || entry.importFailed) return;
+  if (!settings || entry.importFailed || entry.crashed) return;
   if (!entry.bytes) {
     readBytes(entry);
     return;
@@ -596,6 +723,10 @@ function fitSelectedHere(entry) {
     if (!entry.loaded) entry.loaded = LoadedSpectrum.fromBytes(entry.bytes, entry.name);
     entry.sha256 = entry.loaded.sha256;
   } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError) {
+      pageCrashed(entry, e);
+      return;
+    }
     entry.sha256 = sha256Hex(entry.bytes);
     entry.state = 'error';
     entry.error = messageOf(e);
@@ -614,6 +745,10 @@ function fitSelectedHere(entry) {
     entry.error = null;
     entry.state = 'done';
   } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError) {
+      pageCrashed(entry, e);
+      return;
+    }
     entry.result = null;
     entry.error = messageOf(e);
     entry.state = 'error';
@@ -625,6 +760,23 @@ function fitSelectedHere(entry) {
   // The worker's result for these settings, if it comes, is the same one.
   if (entry.fitKey !== key && entry.pendingKey !== key) entry.fitKey = key;
   markDirty(entry);
+}
+
+/**
+ * This thread's WebAssembly trapped (a panic) on `entry`: it cannot be used again, so
+ * the page asks to be reloaded. Everything loaded is kept in the browser and comes back;
+ * the file is marked, and is never fitted on this thread again.
+ */
+function pageCrashed(entry, e) {
+  entry.crashed = true;
+  entry.state = 'error';
+  entry.error = `sigmafit crashed on this file (${messageOf(e)}). This is a bug: please report it with the file`;
+  markDirty(entry);
+  if (entry.storeKey !== null && entry.storeKey !== undefined) store?.markCrashed(entry.storeKey);
+  const box = $('#result-error');
+  box.hidden = false;
+  box.textContent = `sigmafit crashed on ${entry.name} and must be reloaded. Your spectra and settings are kept in this browser and come back; ${entry.name} will be marked and not opened here again. `;
+  box.append(Object.assign(document.createElement('button'), { type: 'button', className: 'button', textContent: 'Reload', onclick: () => window.location.reload() }));
 }
 
 /** Refit everything after a settings change (the selected spectrum at once). */
@@ -1199,6 +1351,7 @@ const series = new SeriesView({
     }
     if (what === 'thickness') scheduleFits();
     if (entry?.id === selectedId) showSelected();
+    keepEditsOfAll();
   },
 });
 
@@ -1258,12 +1411,18 @@ async function main() {
   wireList();
   wireListFold();
   series.wire();
+  $('#settings').addEventListener('input', keepForm);
+  $('#settings').addEventListener('change', keepForm);
+  $('#clear-all').addEventListener('click', clearAll);
+  const restored = await restoreKept();
   lastGoodSettings = currentSettings();
   wireRoutes();
-  try {
-    await loadExample(EXAMPLE);
-  } catch (e) {
-    showSettingsError(`the bundled example could not be loaded (${messageOf(e)})`);
+  if (!restored) {
+    try {
+      await loadExample(EXAMPLE);
+    } catch (e) {
+      showSettingsError(`the bundled example could not be loaded (${messageOf(e)})`);
+    }
   }
   document.body.dataset.readyMs = String(Math.round(performance.now()));
   document.body.dataset.ready = 'true';

@@ -11,8 +11,12 @@ function errorData(e) {
   for (const key of ['kind', 'file', 'line', 'column', 'reason', 'field', 'id']) {
     if (e && e[key] !== undefined && e[key] !== null) data[key] = e[key];
   }
-  // A trap (a panic in Rust, an out-of-memory) leaves the instance unusable.
-  if (e instanceof WebAssembly.RuntimeError) data.fatal = true;
+  // A trap (a panic in Rust, an out-of-memory) leaves the instance unusable: the pool
+  // starts this worker again, and the row says what happened.
+  if (e instanceof WebAssembly.RuntimeError) {
+    data.fatal = true;
+    data.message = `sigmafit crashed on this file (${data.message}); its worker was started again and nothing else was lost. This is a bug: please report it with the file`;
+  }
   return data;
 }
 
@@ -109,7 +113,8 @@ async function fitChunk({ chunk, gen, jobs }, reading) {
       // A file that cannot be read is still named by its fingerprint in exports.
       if (!out.error.fatal) out.sha256 = sha256Hex(job.bytes);
     } finally {
-      loaded?.free();
+      // An instance that trapped refuses even to free what it holds; it is replaced anyway.
+      try { loaded?.free(); } catch { /* the fatal result above says what happened */ }
     }
     batch.push(out);
     if (batch.length >= BATCH || out.error?.fatal) flush();

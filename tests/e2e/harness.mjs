@@ -22,12 +22,16 @@ const TYPES = {
   '.png': 'image/png',
 };
 
-/** A tiny static file server for ROOT on 127.0.0.1 and a free port. */
-export async function startServer() {
+/**
+ * A tiny static file server for ROOT on 127.0.0.1 and a free port. `rewrites` maps a
+ * path prefix to another (`{'/pkg/': '/target/pkg-probe/'}` serves a test build).
+ */
+export async function startServer({ rewrites = {} } = {}) {
   const server = http.createServer(async (req, res) => {
     try {
       const url = new URL(req.url, 'http://127.0.0.1');
       let rel = decodeURIComponent(url.pathname);
+      for (const [from, to] of Object.entries(rewrites)) if (rel.startsWith(from)) rel = to + rel.slice(from.length);
       if (rel.endsWith('/')) rel += 'index.html';
       const file = path.resolve(ROOT, `.${rel}`);
       if (!file.startsWith(ROOT + path.sep) || !(await stat(file)).isFile()) throw new Error('not found');
