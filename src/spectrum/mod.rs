@@ -26,9 +26,9 @@ use std::fmt;
 pub const MIN_POINTS: usize = 5;
 
 /// A spectrum may have at most this many points. Instruments write tens to a few
-/// thousand; the fit's cost grows with the points, and this many still fit in well under
-/// the 3 s any input may take (`sigmafit fit` on 100 000 points, BENCHMARKS.md).
-pub const MAX_POINTS: usize = 100_000;
+/// thousand; the fit's cost grows with the points, and this many fit in well under the
+/// 3 s any input may take, in the page's WebAssembly as well (BENCHMARKS.md, "Import caps").
+pub const MAX_POINTS: usize = 20_000;
 
 /// Largest magnitude accepted for any number read (frequency, Z', Z'', |Z|,
 /// phase). The fit squares impedances (|Z|^2 in the modulus weighting, sums of

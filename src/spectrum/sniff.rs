@@ -5,8 +5,8 @@
 use super::ImportError;
 use std::borrow::Cow;
 
-/// Largest file read, in bytes (20 MB: a spectrum of 100 000 points with ten columns
-/// fits in it). Larger files are refused before they are parsed.
+/// Largest file read, in bytes (20 MB: a spectrum of [`super::MAX_POINTS`] points with
+/// twenty columns fits in it). Larger files are refused before they are parsed.
 pub const MAX_FILE_BYTES: usize = 20_000_000;
 
 /// A file's bytes as text, without a leading byte-order mark: UTF-8 when they are valid
@@ -42,7 +42,7 @@ pub(super) fn refuse_non_table(text: &str, file: &str) -> Result<(), ImportError
             None,
             None,
             format!(
-                "the file is {:.1} MB; at most {} MB are read (a spectrum needs far less: 100 000 points are about 4 MB)",
+                "the file is {:.1} MB; at most {} MB are read (a spectrum needs far less: 20 000 points of three columns are about 1 MB)",
                 text.len() as f64 / 1e6,
                 MAX_FILE_BYTES / 1_000_000
             ),
