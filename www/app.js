@@ -10,6 +10,7 @@ import { PNG_SCALE, withCaption } from './png.js';
 import { FitPool } from './pool.js';
 import { SeriesView } from './series.js';
 import { Explorer, renderTruth } from './explore.js';
+import { ColumnMappingStep } from './columns.js';
 
 const EXAMPLE = 'synthetic_semicircle_LCO-like.csv';
 const $ = (sel) => document.querySelector(sel);
@@ -534,7 +535,7 @@ function chunked(todo, settings) {
         const key = JSON.stringify(entrySettings);
         e.pendingKey = key;
         // A File crosses to the worker by reference: the worker reads it, not this thread.
-        return { id: e.id, name: e.name, bytes: e.bytes, file: e.bytes ? null : e.file, settingsJson: key, key };
+        return { id: e.id, name: e.name, bytes: e.bytes, file: e.bytes ? null : e.file, settingsJson: key, key, columns: e.columns ?? null };
       }));
     }
   }
@@ -570,6 +571,7 @@ function onWorkerResult(message) {
       series.placementsChanged();
     }
     if (message.error?.kind === 'settings' && entry.id === selectedId) showSettingsError(entry.error, inputForError(message.error));
+    if (message.error?.importKind === 'columns_not_recognised') offerColumns(entry, message.error);
   }
   markDirty(entry);
   if (entry.id === selectedId) showSelected();
@@ -593,12 +595,13 @@ function fitSelectedHere(entry) {
   if (entry.mainKey === `${key}|${hintKey}`) return;
   const t0 = performance.now();
   try {
-    if (!entry.loaded) entry.loaded = LoadedSpectrum.fromBytes(entry.bytes, entry.name);
+    if (!entry.loaded) entry.loaded = LoadedSpectrum.fromBytes(entry.bytes, entry.name, entry.columns ?? undefined);
     entry.sha256 = entry.loaded.sha256;
   } catch (e) {
     entry.sha256 = sha256Hex(entry.bytes);
     entry.state = 'error';
     entry.error = messageOf(e);
+    if (e?.importKind === 'columns_not_recognised') offerColumns(entry, e);
     entry.fitKey = key;
     markDirty(entry);
     // A file that cannot be read takes no branch, whoever found out first (as in onWorkerResult).
@@ -625,6 +628,31 @@ function fitSelectedHere(entry) {
   // The worker's result for these settings, if it comes, is the same one.
   if (entry.fitKey !== key && entry.pendingKey !== key) entry.fitKey = key;
   markDirty(entry);
+}
+
+const columnsStep = new ColumnMappingStep();
+
+/**
+ * A table whose columns the core did not recognise: read it again with the mapping the
+ * user gives (or gave before for tables of the same shape), in the workers as any file.
+ */
+function offerColumns(entry, error) {
+  if (entry.columnsOffered) return;
+  entry.columnsOffered = true;
+  columnsStep.offer(entry.name, error, (columns) => {
+    entry.columns = columns;
+    entry.importFailed = false;
+    entry.loaded?.free();
+    entry.loaded = null;
+    entry.fitKey = undefined;
+    entry.mainKey = undefined;
+    entry.error = null;
+    entry.errorData = null;
+    placeAll();
+    series.placementsChanged();
+    scheduleFits();
+    if (entry.id === selectedId) showSelected();
+  });
 }
 
 /** Refit everything after a settings change (the selected spectrum at once). */

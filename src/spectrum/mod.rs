@@ -1470,6 +1470,18 @@ fn columns_found(
     }
 }
 
+/// The delimiter of `line` if it looks like a data row with a text column under
+/// `header`: as many fields as the header names, at least three of them and most of
+/// them numbers.
+fn row_with_text_under<'a>(header: &str, line: &'a str, fields: &mut Vec<&'a str>) -> Option<Delim> {
+    let delim = likely_delimiter(line);
+    split_fields(line, delim, fields);
+    let dc = delim.decimal_comma();
+    let numbers = fields.iter().filter(|f| is_numeric_token(f, dc)).count();
+    (numbers >= 3 && 2 * numbers > fields.len() && split_header(header, delim, fields.len()).len() == fields.len())
+        .then_some(delim)
+}
+
 /// Where the delimited table's rows are and how to read them, found at its first row.
 fn first_data_row<'a>(
     line: &'a str,
@@ -1563,8 +1575,28 @@ fn parse_plain_text(lines: &[&str], file_name: &str, columns: Option<&ColumnMapp
                         {
                             return Err(error);
                         }
-                        header = Some((line_no, line));
-                        continue;
+                        // Under a header that is not recognised, a row of as many fields,
+                        // mostly numbers with some text, is the table's first row (with a
+                        // text column): the user maps its columns.
+                        if mapped.is_none()
+                            && let Some((_, header_text)) = header
+                            && let Some(delim) = row_with_text_under(header_text, line, &mut fields)
+                        {
+                            let ncols = fields.len();
+                            let layout = resolve_layout(header, delim, ncols, line_no, file_name, &mut warnings)
+                                .map_err(|mut error| {
+                                    if error.columns_not_recognised() {
+                                        error.columns_found = Some(columns_found(lines, header, delim, ncols, idx));
+                                    }
+                                    error
+                                })?;
+                            first_data_line = line_no;
+                            state = Some((delim, layout));
+                            (delim, layout)
+                        } else {
+                            header = Some((line_no, line));
+                            continue;
+                        }
                     }
                     Some((delim, layout)) => {
                         first_data_line = line_no;

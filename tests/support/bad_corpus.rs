@@ -53,6 +53,7 @@ corpus![
     "random_row_order.csv",
     "semicolon_decimal_commas.csv",
     "text_column_in_the_middle.txt",
+    "text_column_unknown_header.csv",
     "text_footer.csv",
     "thousands_separator.csv",
     "title_lines_and_units.csv",
