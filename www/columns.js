@@ -11,13 +11,13 @@ const STORAGE_PREFIX = 'sigmafit.columns.';
 /** What a column can hold: the core's mapping token and the label shown. */
 const ROLES = [
   ['_', 'not used'],
-  ['f', 'frequency f (Hz)'],
+  ['f', 'f (Hz)'],
   ['re', "Z' (Ω)"],
-  ['im', "Z'' (Ω), negative for an arc"],
-  ['-im', "−Z'' (Ω), positive for an arc"],
+  ['im', "Z'' (Ω)"],
+  ['-im', "−Z'' (Ω)"],
   ['mod', '|Z| (Ω)'],
-  ['phase', 'phase (°), negative for an arc'],
-  ['-phase', '−phase (°), positive for an arc'],
+  ['phase', 'phase (°)'],
+  ['-phase', '−phase (°)'],
 ];
 
 function remembered(shape) {
@@ -36,15 +36,19 @@ function remember(shape, columns) {
   }
 }
 
-/** A first guess from the rows: frequency first, then Z', then Z'' with the sign the values suggest. */
+/** A first guess from the rows: the first three numeric columns are f, Z', Z'' (−Z'' when mostly positive). */
 function guess(found) {
   const roles = new Array(found.column_count).fill('_');
-  if (found.column_count >= 3) {
-    roles[0] = 'f';
-    roles[1] = 're';
-    const third = found.rows.map((row) => Number(String(row[2]).replace(',', '.'))).filter(Number.isFinite);
-    const positive = third.filter((v) => v > 0).length;
-    roles[2] = positive > third.length / 2 ? '-im' : 'im';
+  const number = (text) => Number(String(text ?? '').replace(',', '.'));
+  const numeric = roles
+    .map((_, i) => i)
+    .filter((i) => found.rows.length > 0 && found.rows.every((row) => String(row[i] ?? '').trim() !== '' && Number.isFinite(number(row[i]))));
+  if (numeric.length >= 3) {
+    const [f, re, im] = numeric;
+    roles[f] = 'f';
+    roles[re] = 're';
+    const positive = found.rows.filter((row) => number(row[im]) > 0).length;
+    roles[im] = positive > found.rows.length / 2 ? '-im' : 'im';
   }
   return roles;
 }
@@ -102,7 +106,7 @@ export class ColumnMappingStep {
     const cancel = el('button', { type: 'button', 'data-columns-cancel': true }, 'Cancel');
     const node = el('dialog', { class: 'columns-step', 'data-columns-step': true },
       el('h2', {}, `Which column is which in ${fileName}?`),
-      el('p', {}, 'The header was not recognised. Choose what each column holds; the choice is remembered for files with the same columns.'),
+      el('p', {}, "The header was not recognised. Choose what each column holds; the choice is remembered for files with the same columns. Z'' is negative over a capacitive arc: a column that is positive there holds −Z''."),
       el('div', { class: 'columns-table' }, el('table', {}, el('thead', {}, header), el('tbody', {}, ...names, ...rows))),
       problem,
       el('div', { class: 'columns-buttons' }, applyButton, cancel));
