@@ -238,7 +238,7 @@ pub struct ImportError {
     pub kind: ImportErrorKind,
     /// For `columns_not_recognised`: the table as found, for the user to map.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub columns_found: Option<ColumnsFound>,
+    pub columns_found: Option<Box<ColumnsFound>>,
 }
 
 /// What kind of import failure an [`ImportError`] is.
@@ -1561,7 +1561,7 @@ fn parse_plain_text(lines: &[&str], file_name: &str, columns: Option<&ColumnMapp
                     if error.columns_not_recognised() {
                         let delim = detect_data_line(line, &mut fields).unwrap_or_else(|| likely_delimiter(line));
                         split_fields(line, delim, &mut fields);
-                        error.columns_found = Some(columns_found(lines, header, delim, fields.len(), idx));
+                        error.columns_found = Some(Box::new(columns_found(lines, header, delim, fields.len(), idx)));
                     }
                     error
                 })?;
@@ -1586,7 +1586,8 @@ fn parse_plain_text(lines: &[&str], file_name: &str, columns: Option<&ColumnMapp
                             let layout = resolve_layout(header, delim, ncols, line_no, file_name, &mut warnings)
                                 .map_err(|mut error| {
                                     if error.columns_not_recognised() {
-                                        error.columns_found = Some(columns_found(lines, header, delim, ncols, idx));
+                                        error.columns_found =
+                                            Some(Box::new(columns_found(lines, header, delim, ncols, idx)));
                                     }
                                     error
                                 })?;
