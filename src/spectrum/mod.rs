@@ -1254,7 +1254,14 @@ pub fn parse_spectrum_with(
     file_name: &str,
     columns: Option<&ColumnMapping>,
 ) -> Result<Spectrum, ImportError> {
-    sniff::refuse_non_table(text, file_name)?;
+    sniff::refuse_non_table(text, file_name).map_err(|mut error| {
+        if let Some(format) = instrument_format(file_name) {
+            error.message.push_str(&format!(
+                " (the name says {format}: export the spectrum from the instrument's software as text or CSV)"
+            ));
+        }
+        error
+    })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<&str> = (Lines { rest: Some(text) }).collect();
     if let Some(table) = instrument::recognise(&lines, file_name) {
