@@ -60,13 +60,13 @@ lint: tools-lint
 test-rust:
 	cargo test --release
 
-## wasm-bindgen tests of src/web.rs (tests/web.rs, tests/web_explore.rs) in headless
+## wasm-bindgen tests of src/web.rs (tests/web.rs, tests/web_explore.rs, tests/web_bad_corpus.rs) in headless
 ## Chromium. cargo runs them through wasm-bindgen-test-runner, which reads webdriver.json
 ## (--no-sandbox etc., needed as root). Only these: the native tests read files from disk.
 test-wasm: tools-wasm tools-browser
 	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_ONLY_WEB=1 \
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-		cargo test --release --target wasm32-unknown-unknown --test web --test web_explore
+		cargo test --release --target wasm32-unknown-unknown --test web --test web_explore --test web_bad_corpus
 
 ## playwright-core drives Debian's Chromium against the page on 127.0.0.1 (the tests
 ## start and stop their own server), and against dist/sigmafit.html opened from

@@ -8,7 +8,7 @@ use sigmafit::fit::ParamStatus;
 use sigmafit::numfmt::{Style, hz};
 use sigmafit::report::{self, Report};
 use sigmafit::settings::{FIELDS, FieldKind, FieldSpec, SettingsError, SettingsInput};
-use sigmafit::spectrum::{ImportError, decode_text, parse_spectrum};
+use sigmafit::spectrum::{ColumnMapping, ImportError, decode_text, parse_spectrum_with};
 use std::process::ExitCode;
 
 mod cli_series;
@@ -57,6 +57,10 @@ fn usage() -> String {
         "  {:<26}print one JSON array, one object per file\n",
         "--json"
     ));
+    text.push_str(&format!(
+        "  {:<26}what each column of a table holds, when its header is not recognised:\n{:<28}f, re, im, -im (holds -Z''), mod, phase (degrees), -phase or _ (unused)\n",
+        "--columns f,re,-im", ""
+    ));
     text.push_str("\noptions of series:\n");
     for (flag, help) in cli_series::OPTIONS {
         text.push_str(&format!("  {flag:<26}{help}\n"));
@@ -68,6 +72,8 @@ struct Args {
     files: Vec<String>,
     json: bool,
     settings: SettingsInput,
+    /// `--columns`: how to read tables whose header is not recognised.
+    columns: Option<ColumnMapping>,
 }
 
 enum Command {
@@ -114,7 +120,7 @@ fn main() -> ExitCode {
             .map_err(|e| json!({ "message": format!("{file}: cannot read: {e}"), "file": name }))
             .and_then(|bytes| {
                 let text = decode_text(&bytes);
-                let spectrum = parse_spectrum(&text, name).map_err(|e| import_error(&e))?;
+                let spectrum = parse_spectrum_with(&text, name, args.columns.as_ref()).map_err(|e| import_error(&e))?;
                 analyse(&spectrum, &settings).map_err(|e| json!({ "message": format!("{name}: {e}"), "file": name }))
             });
         match result {
@@ -155,7 +161,21 @@ fn main() -> ExitCode {
 
 /// An import error as JSON: the message and where (file, line, column).
 fn import_error(e: &ImportError) -> Value {
-    json!({ "message": e.to_string(), "file": e.file, "line": e.line, "column": e.column, "reason": e.message })
+    let mut message = e.to_string();
+    if e.columns_not_recognised() {
+        message.push_str(
+            "; say what each column holds with --columns, e.g. --columns f,re,-im (f, re, im, -im, mod, phase, -phase or _ for each column)",
+        );
+    }
+    json!({
+        "message": message,
+        "file": e.file,
+        "line": e.line,
+        "column": e.column,
+        "reason": e.message,
+        "kind": e.kind,
+        "columns_found": e.columns_found,
+    })
 }
 
 /// The analysis as data, the report's notes under the contract's `notes`, and the
@@ -192,6 +212,7 @@ fn parse_args(argv: &[String]) -> Result<Command, ArgsError> {
     let mut json = false;
     let mut settings = SettingsInput::default();
     let mut series_options = cli_series::SeriesOptions::default();
+    let mut columns = None;
     while let Some(arg) = iter.next() {
         let (flag, inline) = match arg.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
@@ -199,6 +220,17 @@ fn parse_args(argv: &[String]) -> Result<Command, ArgsError> {
         };
         if flag == "--json" {
             json = true;
+        } else if flag == "--columns" && !series {
+            let value = match inline {
+                Some(v) => v,
+                None => iter
+                    .next()
+                    .cloned()
+                    .ok_or_else(|| ArgsError::Usage("--columns needs a value such as f,re,-im".into()))?,
+            };
+            columns = Some(
+                ColumnMapping::parse(&value).map_err(|why| ArgsError::Usage(format!("--columns {value}: {why}")))?,
+            );
         } else if series && cli_series::takes_value(flag) {
             let value = match inline {
                 Some(v) => v,
@@ -236,7 +268,12 @@ fn parse_args(argv: &[String]) -> Result<Command, ArgsError> {
             options: series_options,
         }));
     }
-    Ok(Command::Fit(Args { files, json, settings }))
+    Ok(Command::Fit(Args {
+        files,
+        json,
+        settings,
+        columns,
+    }))
 }
 
 /// Prose under a label, wrapped at 96 columns with a hanging indent.

@@ -15,7 +15,9 @@ use crate::numfmt::{self, Style};
 use crate::plot::{self, PlotData, PlotError, PlotStyle};
 use crate::report::{self, Report};
 use crate::settings::{self, FieldSpec, Settings, SettingsError, SettingsInput};
-use crate::spectrum::{self, ImportError, Spectrum, parse_spectrum};
+use crate::spectrum::{
+    self, ColumnMapping, ImportError, ImportErrorKind, Spectrum, parse_spectrum, parse_spectrum_with,
+};
 use crate::{series, series_plot};
 use num_complex::Complex64;
 use plotters::coord::Shift;
@@ -56,6 +58,18 @@ fn import_error(e: &ImportError) -> JsValue {
             ("line", optional(e.line)),
             ("column", optional(e.column)),
             ("reason", e.message.as_str().into()),
+            // "columns_not_recognised" opens the page's column-mapping step.
+            (
+                "importKind",
+                serde_wasm_bindgen::to_value(&e.kind).unwrap_or(JsValue::NULL),
+            ),
+            (
+                "columnsFound",
+                e.columns_found
+                    .as_ref()
+                    .and_then(|found| serde_wasm_bindgen::to_value(found).ok())
+                    .unwrap_or(JsValue::NULL),
+            ),
         ],
     )
 }
@@ -235,16 +249,39 @@ impl LoadedSpectrum {
     /// The SHA-256 is that of the text's UTF-8 (what a pasted table is).
     #[wasm_bindgen(constructor)]
     pub fn new(text: &str, file_name: &str) -> Result<LoadedSpectrum, JsValue> {
-        Self::parsed(text, file_name, sha256_hex(text.as_bytes()))
+        Self::parsed(text, file_name, sha256_hex(text.as_bytes()), None)
     }
 
     /// A file as read from disk: the SHA-256 is of its raw bytes, so it matches
     /// `sha256sum` of the file; the text is decoded as UTF-8 (invalid sequences
     /// replaced) without a leading byte-order mark.
+    ///
+    /// `columns` (`"f,re,-im"`, as the CLI's `--columns`) says what each column of a
+    /// delimited table holds when its header was not recognised.
     #[wasm_bindgen(js_name = fromBytes)]
-    pub fn from_bytes(bytes: &[u8], file_name: &str) -> Result<LoadedSpectrum, JsValue> {
+    pub fn from_bytes(bytes: &[u8], file_name: &str, columns: Option<String>) -> Result<LoadedSpectrum, JsValue> {
         let sha256 = sha256_hex(bytes);
-        Self::parsed(&spectrum::decode_text(bytes), file_name, sha256)
+        let mapping = match columns.as_deref() {
+            Some(text) => Some(ColumnMapping::parse(text).map_err(|why| {
+                import_error(&ImportError {
+                    file: file_name.to_string(),
+                    line: None,
+                    column: None,
+                    message: format!("the column mapping {text:?} cannot be used: {why}"),
+                    kind: ImportErrorKind::Invalid,
+                    columns_found: None,
+                })
+            })?),
+            None => None,
+        };
+        Self::parsed(&spectrum::decode_text(bytes), file_name, sha256, mapping.as_ref())
+    }
+
+    /// The imported spectrum as JSON text: `freq_hz`, `z` (`[re, im]` pairs, signed Im Z),
+    /// `source_line`, `imag_convention`, `warnings` and `format` (how the file was read).
+    #[wasm_bindgen(getter, js_name = spectrumJson)]
+    pub fn spectrum_json(&self) -> String {
+        serde_json::to_string(&self.spectrum).unwrap_or_default()
     }
 }
 
@@ -301,8 +338,13 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 impl LoadedSpectrum {
-    fn parsed(text: &str, file_name: &str, sha256: String) -> Result<LoadedSpectrum, JsValue> {
-        let spectrum = parse_spectrum(text, file_name).map_err(|e| import_error(&e))?;
+    fn parsed(
+        text: &str,
+        file_name: &str,
+        sha256: String,
+        columns: Option<&ColumnMapping>,
+    ) -> Result<LoadedSpectrum, JsValue> {
+        let spectrum = parse_spectrum_with(text, file_name, columns).map_err(|e| import_error(&e))?;
         let header_pressure_mpa = series::header_pressure_mpa(text);
         Ok(LoadedSpectrum {
             header_pressure_mpa,

@@ -1,7 +1,7 @@
 //! Imports the real measured spectra in tests/data/real and checks them against
 //! manifest.json and against the raw file values.
 
-use sigmafit::spectrum::{ImagConvention, Spectrum, parse_spectrum};
+use sigmafit::spectrum::{ImagConvention, Spectrum, decode_text, parse_spectrum};
 use std::path::{Path, PathBuf};
 
 const SPECTRA_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/real");
@@ -186,25 +186,116 @@ fn headerless_signed_real_spectra_are_kept() {
     }
 }
 
+/// Each original instrument file (`<name>__orig__<file>`), read by content from its raw
+/// bytes, and the format it must be recognised as.
+const ORIGINALS: [(&str, &str); 11] = [
+    ("battery_autolab__orig__exampleDataAutolab.txt", "Autolab ASCII"),
+    (
+        "biologic_lsc_thin_film__orig__exampleDataBioLogic.mpt",
+        "BioLogic EC-Lab .mpt",
+    ),
+    (
+        "chi_capacitive_tail__orig__exampleDataCHInstruments.txt",
+        "CH Instruments text",
+    ),
+    ("dummy_R_RC_circuit1__orig__Circuit1_EIS_1.z", "ZPlot .z"),
+    ("dummy_R_RC_circuit2__orig__Circuit2_EIS_1.z", "ZPlot .z"),
+    ("dummy_R_RC_circuit3__orig__Circuit3_EIS_1.z", "ZPlot .z"),
+    ("gamry_arc_tail__orig__exampleDataGamry.DTA", "Gamry .DTA"),
+    ("li_ion_cell_exampleData__orig__exampleData.csv", "delimited text"),
+    (
+        "parstat_inductive_battery__orig__exampleDataParstat.txt",
+        "Parstat text",
+    ),
+    (
+        "powersuite_highZ_MHz__orig__exampleDataPowersuite.txt",
+        "PowerSuite text",
+    ),
+    (
+        "versastudio_two_arcs__orig__exampleDataVersaStudio.par",
+        "VersaStudio .par",
+    ),
+];
+
+/// |a - b| within 1e-9 of the larger magnitude (the CSVs round to 10 significant digits).
+fn assert_close(a: f64, b: f64, what: &str) {
+    assert!((a - b).abs() <= 1e-9 * a.abs().max(b.abs()), "{what}: {a} vs {b}");
+}
+
 #[test]
-fn instrument_originals_are_refused_with_a_hint() {
-    for (name, format) in [
-        ("dummy_R_RC_circuit2__orig__Circuit2_EIS_1.z", "ZPlot .z"),
-        ("gamry_arc_tail__orig__exampleDataGamry.DTA", "Gamry .DTA"),
-        (
-            "versastudio_two_arcs__orig__exampleDataVersaStudio.par",
-            "VersaStudio .par",
-        ),
-    ] {
-        let bytes = std::fs::read(format!("{SPECTRA_DIR}/{name}")).unwrap();
-        let text = String::from_utf8_lossy(&bytes);
-        match parse_spectrum(&text, name) {
-            Err(e) => assert!(
-                e.to_string().contains(format) && e.to_string().contains("export"),
-                "{e}"
-            ),
-            // Should a format happen to parse as plain text, it must at least be a spectrum.
-            Ok(s) => assert!(s.len() >= 5, "{name}"),
+fn every_original_imports_to_the_points_of_its_csv() {
+    let mut originals: Vec<String> = std::fs::read_dir(dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.contains("__orig__"))
+        .collect();
+    originals.sort();
+    let listed: Vec<&str> = ORIGINALS.iter().map(|(n, _)| *n).collect();
+    assert_eq!(originals, listed, "every original in tests/data/real is checked");
+
+    for (file, format) in ORIGINALS {
+        let bytes = std::fs::read(dir().join(file)).unwrap();
+        // A neutral name: the format must be recognised by content, not by extension.
+        let s = parse_spectrum(&decode_text(&bytes), "upload.dat").unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(s.format, format, "{file}");
+        let name = file.split("__orig__").next().unwrap();
+        let mut rows = raw_rows(&read(&dir().join(format!("{name}.csv"))));
+        rows.sort_by(|a, b| a[0].total_cmp(&b[0]));
+        assert_eq!(s.len(), rows.len(), "{file}");
+        for (i, row) in rows.iter().enumerate() {
+            assert_close(s.freq_hz[i], row[0], &format!("{file} point {i} f"));
+            assert_close(s.z[i].re, row[1], &format!("{file} point {i} Z'"));
+            assert_close(s.z[i].im, row[2], &format!("{file} point {i} Z''"));
         }
     }
+}
+
+#[test]
+fn parstat_dc_rows_are_skipped_with_a_note() {
+    let file = "parstat_inductive_battery__orig__exampleDataParstat.txt";
+    let text = read(&dir().join(file));
+    // Line 1 names the columns; the rows at 0 Hz run up to the first impedance row.
+    let first_impedance = text
+        .lines()
+        .skip(1)
+        .position(|l| l.split('\t').nth(3) != Some("0"))
+        .unwrap()
+        + 2;
+    let s = parse_spectrum(&text, file).unwrap();
+    let note = format!(
+        "{} rows at frequency 0 (lines 2 to {})",
+        first_impedance - 2,
+        first_impedance - 1
+    );
+    assert!(
+        s.warnings.iter().any(|w| w.contains(&note) && w.contains("DC")),
+        "{:?}",
+        s.warnings
+    );
+}
+
+#[test]
+fn biologic_header_is_read_as_latin1() {
+    let file = "biologic_lsc_thin_film__orig__exampleDataBioLogic.mpt";
+    let bytes = std::fs::read(dir().join(file)).unwrap();
+    assert!(std::str::from_utf8(&bytes).is_err(), "the file is not UTF-8");
+    let text = decode_text(&bytes);
+    // "Cs/µF" in the column names: µ is the Latin-1 byte 0xB5.
+    assert!(text.contains("Cs/\u{b5}F"), "µ decoded");
+    let s = parse_spectrum(&text, file).unwrap();
+    // The -Im(Z) column holds -Z'': its first value 3.8998979E-001 is Im Z = -0.38998979.
+    assert_eq!(s.imag_convention, ImagConvention::NegatedFromHeader);
+}
+
+#[test]
+fn a_broken_instrument_file_names_its_format_and_line() {
+    let bytes = std::fs::read(dir().join("gamry_arc_tail__orig__exampleDataGamry.DTA")).unwrap();
+    let text = decode_text(&bytes).into_owned();
+    // The third impedance row's Zreal: line 451, the 4th value after the leading tab.
+    let broken = text.replacen("\t2\t5\t126234.4\t1401.721\t", "\t2\t5\t126234.4\t1401.721x\t", 1);
+    assert_ne!(broken, text, "the row exists");
+    let e = parse_spectrum(&broken, "g.DTA").unwrap_err();
+    assert_eq!((e.line, e.column), (Some(451), Some(4)), "{e}");
+    assert!(e.message.starts_with("read as Gamry .DTA:"), "{e}");
+    assert!(e.message.contains("1401.721x"), "{e}");
 }

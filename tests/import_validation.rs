@@ -322,3 +322,37 @@ fn signed_header_over_minus_z_double_prime_warns_and_keeps() {
         assert!(w.contains("name it -Z''"), "{w}");
     }
 }
+
+// ---- issue 9: a column mapping reads a table whose header is not recognised ----------
+
+#[test]
+fn a_column_mapping_reads_modulus_and_phase_in_any_column() {
+    use sigmafit::spectrum::{ColumnMapping, parse_spectrum_with};
+    // Columns: a remark, phase (degrees), f, |Z|. At 0.5 Hz: |Z| = 20, phase -30 degrees,
+    // so Z = 20 cos 30° - 20 sin 30° i = 17.3205... - 10 i.
+    let text = "x y z w\nok -30 0.5 20\nok -20 5 18\nok -10 50 15\nok -5 500 12\nok -1 5000 10\n";
+    assert!(parse_spectrum(text, "m.txt").unwrap_err().columns_not_recognised());
+    let mapping = ColumnMapping::parse("_,phase,f,mod").unwrap();
+    let s = parse_spectrum_with(text, "m.txt", Some(&mapping)).unwrap();
+    assert_eq!(s.freq_hz, vec![0.5, 5.0, 50.0, 500.0, 5000.0]);
+    assert!((s.z[0].re - 20.0 * 30f64.to_radians().cos()).abs() < 1e-12);
+    assert!((s.z[0].im + 10.0).abs() < 1e-12);
+    assert_eq!(s.imag_convention, ImagConvention::FromModulusPhase);
+    assert_eq!(s.format, "delimited text, columns _,phase,f,mod");
+}
+
+#[test]
+fn a_mapping_does_not_override_a_recognised_instrument_format() {
+    use sigmafit::spectrum::{ColumnMapping, parse_spectrum_with};
+    let text = "Frequency\t Zre\t Zimg\n1\t10\t-1\n10\t9\t-2\n100\t8\t-3\n1000\t7\t-2\n10000\t6\t-1\n";
+    let mapping = ColumnMapping::parse("f,re,-im").unwrap();
+    let s = parse_spectrum_with(text, "p.txt", Some(&mapping)).unwrap();
+    assert_eq!(s.format, "PowerSuite text");
+    // Zimg is signed Im Z: the first point (1 Hz) keeps Im Z = -1.
+    assert_eq!(s.z[0], Complex64::new(10.0, -1.0));
+    assert!(
+        s.warnings.iter().any(|w| w.contains("f,re,-im was not used")),
+        "{:?}",
+        s.warnings
+    );
+}

@@ -331,18 +331,18 @@ fn sha256_is_of_the_raw_bytes() {
     let csv = semicircle_csv(40.0, 960.0, 2e-8, 0.9);
     // Pasted text hashes its UTF-8; a file read as bytes hashes the same bytes.
     let pasted = LoadedSpectrum::new(&csv, "b.csv").expect("parses");
-    let file = LoadedSpectrum::from_bytes(csv.as_bytes(), "b.csv").expect("parses");
+    let file = LoadedSpectrum::from_bytes(csv.as_bytes(), "b.csv", None).expect("parses");
     assert_eq!(pasted.sha256(), sha256_hex(csv.as_bytes()));
     assert_eq!(file.sha256(), pasted.sha256());
     // A byte-order mark is part of the file: it changes the hash, not the parse.
     let mut with_bom = vec![0xef, 0xbb, 0xbf];
     with_bom.extend_from_slice(csv.as_bytes());
-    let bom = LoadedSpectrum::from_bytes(&with_bom, "bom.csv").expect("a BOM is stripped before parsing");
+    let bom = LoadedSpectrum::from_bytes(&with_bom, "bom.csv", None).expect("a BOM is stripped before parsing");
     assert_eq!(bom.sha256(), sha256_hex(&with_bom));
     assert_ne!(bom.sha256(), pasted.sha256());
     assert_eq!(bom.n_points(), 71);
     // Invalid UTF-8 is decoded lossily: still an error with the file name, never a panic.
-    let error = LoadedSpectrum::from_bytes(&[0xff, 0xfe, b'x', b'\n'], "junk.csv")
+    let error = LoadedSpectrum::from_bytes(&[0xff, 0xfe, b'x', b'\n'], "junk.csv", None)
         .err()
         .map(error_message)
         .unwrap_or_default();

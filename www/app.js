@@ -11,6 +11,7 @@ import { FitPool } from './pool.js';
 import { SeriesView } from './series.js';
 import { Explorer, renderTruth } from './explore.js';
 import { Store, formValues, restoreForm } from './persist.js';
+import { ColumnMappingStep } from './columns.js';
 
 const EXAMPLE = 'synthetic_semicircle_LCO-like.csv';
 const $ = (sel) => document.querySelector(sel);
@@ -658,7 +659,7 @@ function chunked(todo, settings) {
         const key = JSON.stringify(entrySettings);
         e.pendingKey = key;
         // A File crosses to the worker by reference: the worker reads it, not this thread.
-        return { id: e.id, name: e.name, bytes: e.bytes, file: e.bytes ? null : e.file, settingsJson: key, key };
+        return { id: e.id, name: e.name, bytes: e.bytes, file: e.bytes ? null : e.file, settingsJson: key, key, columns: e.columns ?? null };
       }));
     }
   }
@@ -697,6 +698,7 @@ function onWorkerResult(message) {
       series.placementsChanged();
     }
     if (message.error?.kind === 'settings' && entry.id === selectedId) showSettingsError(entry.error, inputForError(message.error));
+    if (message.error?.importKind === 'columns_not_recognised') offerColumns(entry, message.error);
   }
   markDirty(entry);
   if (entry.id === selectedId) showSelected();
@@ -720,7 +722,7 @@ function fitSelectedHere(entry) {
   if (entry.mainKey === `${key}|${hintKey}`) return;
   const t0 = performance.now();
   try {
-    if (!entry.loaded) entry.loaded = LoadedSpectrum.fromBytes(entry.bytes, entry.name);
+    if (!entry.loaded) entry.loaded = LoadedSpectrum.fromBytes(entry.bytes, entry.name, entry.columns ?? undefined);
     entry.sha256 = entry.loaded.sha256;
   } catch (e) {
     if (e instanceof WebAssembly.RuntimeError) {
@@ -730,6 +732,7 @@ function fitSelectedHere(entry) {
     entry.sha256 = sha256Hex(entry.bytes);
     entry.state = 'error';
     entry.error = messageOf(e);
+    if (e?.importKind === 'columns_not_recognised') offerColumns(entry, e);
     entry.fitKey = key;
     markDirty(entry);
     // A file that cannot be read takes no branch, whoever found out first (as in onWorkerResult).
@@ -777,6 +780,31 @@ function pageCrashed(entry, e) {
   box.hidden = false;
   box.textContent = `sigmafit crashed on ${entry.name} and must be reloaded. Your spectra and settings are kept in this browser and come back; ${entry.name} will be marked and not opened here again. `;
   box.append(Object.assign(document.createElement('button'), { type: 'button', className: 'button', textContent: 'Reload', onclick: () => window.location.reload() }));
+}
+
+const columnsStep = new ColumnMappingStep();
+
+/**
+ * A table whose columns the core did not recognise: read it again with the mapping the
+ * user gives (or gave before for tables of the same shape), in the workers as any file.
+ */
+function offerColumns(entry, error) {
+  if (entry.columnsOffered) return;
+  entry.columnsOffered = true;
+  columnsStep.offer(entry.name, error, (columns) => {
+    entry.columns = columns;
+    entry.importFailed = false;
+    entry.loaded?.free();
+    entry.loaded = null;
+    entry.fitKey = undefined;
+    entry.mainKey = undefined;
+    entry.error = null;
+    entry.errorData = null;
+    placeAll();
+    series.placementsChanged();
+    scheduleFits();
+    if (entry.id === selectedId) showSelected();
+  });
 }
 
 /** Refit everything after a settings change (the selected spectrum at once). */

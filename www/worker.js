@@ -8,7 +8,7 @@ import { initSync, LoadedSpectrum, sha256Hex, warmUp } from '../pkg/sigmafit.js'
 /** An Error from the core, as plain data (structured clone keeps only name and message). */
 function errorData(e) {
   const data = { message: e && e.message ? e.message : String(e) };
-  for (const key of ['kind', 'file', 'line', 'column', 'reason', 'field', 'id']) {
+  for (const key of ['kind', 'file', 'line', 'column', 'reason', 'field', 'id', 'importKind', 'columnsFound']) {
     if (e && e[key] !== undefined && e[key] !== null) data[key] = e[key];
   }
   // A trap (a panic in Rust, an out-of-memory) leaves the instance unusable: the pool
@@ -83,7 +83,7 @@ async function fitChunk({ chunk, gen, jobs }, reading) {
     let loaded = null;
     try {
       const t0 = performance.now();
-      loaded = LoadedSpectrum.fromBytes(job.bytes, job.name);
+      loaded = LoadedSpectrum.fromBytes(job.bytes, job.name, job.columns ?? undefined);
       self.stats.parse += performance.now() - t0;
       out.sha256 = loaded.sha256;
       out.headerPressureMpa = loaded.headerPressureMpa ?? null;

@@ -1,20 +1,34 @@
-//! Import of impedance spectra from plain-text tables (CSV, semicolon, tab or
-//! space separated, with or without a header line).
+//! Import of impedance spectra: instrument files recognised by their content
+//! ([`instrument`]: BioLogic EC-Lab, Gamry, ZPlot, Autolab, CH Instruments, VersaStudio,
+//! PowerSuite, Parstat) and plain-text tables (CSV, semicolon, tab or space separated,
+//! with or without a header line, or read through a [`ColumnMapping`]).
 //!
 //! Everything here is total: bad input gives an [`ImportError`], never a panic.
 //! The result is a [`Spectrum`] whose impedance uses the physics sign
 //! convention (Im Z < 0 capacitive, Im Z > 0 inductive), sorted by frequency.
 //! Input that would only get a meaningless fit is refused as well: fewer than
 //! [`MIN_POINTS`] distinct frequencies, magnitudes outside
-//! [`MIN_ABS_VALUE`]..=[`MAX_ABS_VALUE`], and points with Z = 0.
+//! [`MIN_ABS_VALUE`]..=[`MAX_ABS_VALUE`], and points with Z = 0; so is input beyond
+//! [`MAX_FILE_BYTES`] or [`MAX_POINTS`].
+
+mod columns;
+mod instrument;
+mod sniff;
+
+pub use columns::{ColumnMapping, ColumnRole};
+pub use sniff::{MAX_FILE_BYTES, decode_text};
 
 use num_complex::Complex64;
 use serde::Serialize;
-use std::borrow::Cow;
 use std::fmt;
 
 /// A spectrum must have at least this many points.
 pub const MIN_POINTS: usize = 5;
+
+/// A spectrum may have at most this many points. Instruments write tens to a few
+/// thousand; the fit's cost grows with the points, and this many fit in well under the
+/// 3 s any input may take, in the page's WebAssembly as well (BENCHMARKS.md, "Import caps").
+pub const MAX_POINTS: usize = 20_000;
 
 /// Largest magnitude accepted for any number read (frequency, Z', Z'', |Z|,
 /// phase). The fit squares impedances (|Z|^2 in the modulus weighting, sums of
@@ -54,6 +68,10 @@ pub enum ImagConvention {
     /// header said -Z'' but the values already had the signed shape (a
     /// capacitive arc with Im Z < 0), so they were read as signed Im Z, not negated
     SignedDespiteHeader,
+    /// the column mapping said signed Im Z
+    SignedFromMapping,
+    /// the column mapping said -Z'': values were negated
+    NegatedFromMapping,
 }
 
 impl ImagConvention {
@@ -73,6 +91,12 @@ impl ImagConvention {
             ImagConvention::FromModulusPhase => "Z' and Z'' computed from the |Z| and phase columns",
             ImagConvention::SignedDespiteHeader => {
                 "Z'' column headed -Z'' read as signed Im Z without negating, because its values already have the signed shape"
+            }
+            ImagConvention::SignedFromMapping => {
+                "Z'' column read as signed Im Z, as the column mapping says (negative means capacitive)"
+            }
+            ImagConvention::NegatedFromMapping => {
+                "Z'' column read as -Z'', as the column mapping says, and negated to give signed Im Z"
             }
         }
     }
@@ -96,6 +120,9 @@ pub struct Spectrum {
     pub imag_convention: ImagConvention,
     /// Things the user should know that did not stop the import.
     pub warnings: Vec<String>,
+    /// How the file was read: an instrument format ("Gamry .DTA"), "delimited text", or
+    /// "delimited text, columns f,re,-im" when a column mapping was given.
+    pub format: String,
 }
 
 fn serialize_complex_pairs<S: serde::Serializer>(z: &[Complex64], serializer: S) -> Result<S::Ok, S::Error> {
@@ -185,7 +212,13 @@ impl Spectrum {
         let mut warnings = Vec::new();
         sort_points(&mut points);
         duplicate_warnings(&points, "points", &mut warnings);
-        Ok(build(name, points, ImagConvention::SignedFromHeader, warnings))
+        Ok(build(
+            name,
+            points,
+            ImagConvention::SignedFromHeader,
+            warnings,
+            "arrays".to_string(),
+        ))
     }
 }
 
@@ -200,7 +233,40 @@ pub struct ImportError {
     pub column: Option<usize>,
     /// Short plain-English explanation that says what was expected.
     pub message: String,
+    /// What kind of failure: the page turns `columns_not_recognised` into its
+    /// column-mapping step.
+    pub kind: ImportErrorKind,
+    /// For `columns_not_recognised`: the table as found, for the user to map.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub columns_found: Option<Box<ColumnsFound>>,
 }
+
+/// What kind of import failure an [`ImportError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportErrorKind {
+    /// The file cannot be read as a spectrum.
+    Invalid,
+    /// A delimited table whose columns were not recognised: a [`ColumnMapping`] reads it.
+    ColumnsNotRecognised,
+}
+
+/// A delimited table whose columns were not recognised, as found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColumnsFound {
+    /// The column names of the header line (empty without one).
+    pub header: Vec<String>,
+    /// The fields of the first data rows (at most [`COLUMNS_FOUND_ROWS`]).
+    pub rows: Vec<Vec<String>>,
+    /// Number of fields in a data row.
+    pub column_count: usize,
+    /// What tells tables of the same layout: the header's names (lower case) and the
+    /// number of columns. The page remembers a mapping under this key.
+    pub shape: String,
+}
+
+/// Rows shown in [`ColumnsFound::rows`].
+pub const COLUMNS_FOUND_ROWS: usize = 5;
 
 impl ImportError {
     fn new(file: &str, line: Option<usize>, column: Option<usize>, message: String) -> Self {
@@ -209,7 +275,14 @@ impl ImportError {
             line,
             column,
             message,
+            kind: ImportErrorKind::Invalid,
+            columns_found: None,
         }
+    }
+
+    /// Whether a [`ColumnMapping`] would let the file be read.
+    pub fn columns_not_recognised(&self) -> bool {
+        self.kind == ImportErrorKind::ColumnsNotRecognised
     }
 }
 
@@ -251,6 +324,32 @@ impl Delim {
     fn decimal_comma(self) -> bool {
         !matches!(self, Delim::Comma)
     }
+
+    fn name(self) -> &'static str {
+        match self {
+            Delim::Comma => ",",
+            Delim::Semicolon => ";",
+            Delim::Tab => "tab",
+            Delim::Whitespace => "spaces",
+        }
+    }
+}
+
+/// The first field of a row that holds another table delimiter (`;` or a tab inside a
+/// comma row, ...) and that delimiter: a row written with a different separator.
+fn foreign_delimiter(fields: &[&str], delim: Delim) -> Option<(usize, &'static str)> {
+    let others: &[(char, &str)] = match delim {
+        Delim::Comma => &[(';', ";"), ('\t', "tab")],
+        Delim::Semicolon => &[('\t', "tab")],
+        Delim::Tab => &[(';', ";")],
+        Delim::Whitespace => &[(';', ";")],
+    };
+    fields.iter().enumerate().find_map(|(col, field)| {
+        others
+            .iter()
+            .find(|(c, _)| field.contains(*c))
+            .map(|&(_, name)| (col, name))
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -346,7 +445,10 @@ fn trim(s: &str) -> &str {
 }
 
 fn parse_number(field: &str, decimal_comma: bool) -> Result<f64, NumError> {
-    let s = strip_quotes(trim(field));
+    let field = trim(field);
+    // A quoted field may hold a decimal comma even in a comma-separated row.
+    let decimal_comma = decimal_comma || (field.len() > 1 && field.starts_with('"') && field.ends_with('"'));
+    let s = strip_quotes(field);
     if s.is_empty() {
         return Err(NumError::NotNumber);
     }
@@ -375,6 +477,7 @@ fn is_numeric_token(field: &str, decimal_comma: bool) -> bool {
 fn split_fields<'a>(line: &'a str, delim: Delim, out: &mut Vec<&'a str>) {
     out.clear();
     match delim {
+        Delim::Comma if line.contains('"') => split_comma_quoted(line, out),
         Delim::Comma => split_at_byte(line, b',', out),
         Delim::Semicolon => split_at_byte(line, b';', out),
         Delim::Tab => split_at_byte(line, b'\t', out),
@@ -394,6 +497,24 @@ fn split_at_byte<'a>(line: &'a str, delimiter: u8, out: &mut Vec<&'a str>) {
         if byte == delimiter {
             out.push(trim(line.get(start..i).unwrap_or_default()));
             start = i + 1;
+        }
+    }
+    out.push(trim(line.get(start..).unwrap_or_default()));
+}
+
+/// The trimmed fields of a comma-separated `line` whose fields may be quoted
+/// (`"1,5","2,3"`): commas inside quotes do not split.
+fn split_comma_quoted<'a>(line: &'a str, out: &mut Vec<&'a str>) {
+    let mut start = 0;
+    let mut quoted = false;
+    for (i, &byte) in line.as_bytes().iter().enumerate() {
+        match byte {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => {
+                out.push(trim(line.get(start..i).unwrap_or_default()));
+                start = i + 1;
+            }
+            _ => {}
         }
     }
     out.push(trim(line.get(start..).unwrap_or_default()));
@@ -665,6 +786,12 @@ fn headerless_layout(
     })
 }
 
+/// Marks an error as one a [`ColumnMapping`] would solve.
+fn unrecognised(mut error: ImportError) -> ImportError {
+    error.kind = ImportErrorKind::ColumnsNotRecognised;
+    error
+}
+
 fn resolve_layout(
     header: Option<(usize, &str)>,
     delim: Delim,
@@ -708,7 +835,7 @@ fn resolve_layout(
             kind: Kind::ModPhase { negated, radians },
         },
         (Some(_), ..) => {
-            return Err(ImportError::new(
+            return Err(unrecognised(ImportError::new(
                 file,
                 Some(hline),
                 None,
@@ -716,7 +843,7 @@ fn resolve_layout(
                     "header {} has a frequency column but no Z' and Z'' columns (nor |Z| and phase); expected names like Z', Z'', -Z'', Zreal, Zimag, |Z|, Phase",
                     quote(htext)
                 ),
-            ));
+            )));
         }
         (None, None, None, None, None) => {
             if ncols == 3 {
@@ -726,7 +853,7 @@ fn resolve_layout(
                 ));
                 return headerless_layout(ncols, data_line, file, warnings);
             }
-            return Err(ImportError::new(
+            return Err(unrecognised(ImportError::new(
                 file,
                 Some(hline),
                 None,
@@ -734,10 +861,10 @@ fn resolve_layout(
                     "header {} was not recognised and the data has {ncols} columns; expected a header naming frequency, Z' and Z'' (or |Z| and phase), or exactly 3 columns",
                     quote(htext)
                 ),
-            ));
+            )));
         }
         (None, ..) => {
-            return Err(ImportError::new(
+            return Err(unrecognised(ImportError::new(
                 file,
                 Some(hline),
                 None,
@@ -745,7 +872,7 @@ fn resolve_layout(
                     "header {} has no frequency column; expected a column named like Freq, Frequency (Hz) or f",
                     quote(htext)
                 ),
-            ));
+            )));
         }
     };
     let what_b = match layout.kind {
@@ -808,6 +935,17 @@ fn parse_row(
 ) -> Result<Point, ImportError> {
     let dc = delim.decimal_comma();
     if fields.len() != layout.ncols {
+        if let Some((col, other)) = foreign_delimiter(fields, delim) {
+            return Err(ImportError::new(
+                file,
+                Some(line),
+                Some(col + 1),
+                format!(
+                    "this row is separated by {other:?}, but the rows from line {first_data_line} by {:?}; expected one delimiter throughout",
+                    delim.name()
+                ),
+            ));
+        }
         // A line of text among the data is reported at its first non-number.
         if let Some((col, text)) = fields.iter().enumerate().find(|(_, f)| !is_numeric_token(f, dc)) {
             return Err(not_a_number(file, line, col, text));
@@ -1051,7 +1189,13 @@ fn duplicate_warnings(points: &[Point], unit: &str, warnings: &mut Vec<String>) 
     }
 }
 
-fn build(name: &str, points: Vec<Point>, imag_convention: ImagConvention, warnings: Vec<String>) -> Spectrum {
+fn build(
+    name: &str,
+    points: Vec<Point>,
+    imag_convention: ImagConvention,
+    warnings: Vec<String>,
+    format: String,
+) -> Spectrum {
     let mut freq_hz = Vec::with_capacity(points.len());
     let mut z = Vec::with_capacity(points.len());
     let mut source_line = Vec::with_capacity(points.len());
@@ -1067,6 +1211,7 @@ fn build(name: &str, points: Vec<Point>, imag_convention: ImagConvention, warnin
         source_line,
         imag_convention,
         warnings,
+        format,
     }
 }
 
@@ -1092,36 +1237,61 @@ fn too_few_points(file: &str, n: usize) -> ImportError {
 // ---------------------------------------------------------------------------
 // Entry point
 
-/// A file's bytes as text: UTF-8 with invalid sequences replaced, without a leading
-/// byte-order mark. Valid UTF-8 (nearly every file) is borrowed, not copied.
-pub fn decode_text(bytes: &[u8]) -> Cow<'_, str> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) => Cow::Borrowed(text),
-        Err(_) => String::from_utf8_lossy(bytes),
-    }
+/// What a file that was not recognised as an instrument format is read as.
+const DELIMITED_TEXT: &str = "delimited text";
+
+/// Parses a spectrum file's text: an instrument format recognised by its content, else a
+/// delimited table. Errors name the file, line and column, and the format tried.
+pub fn parse_spectrum(text: &str, file_name: &str) -> Result<Spectrum, ImportError> {
+    parse_spectrum_with(text, file_name, None)
 }
 
-/// Parses a plain-text impedance table. See the module documentation of the
-/// crate for the accepted layouts; errors name the file, line and column.
-pub fn parse_spectrum(text: &str, file_name: &str) -> Result<Spectrum, ImportError> {
-    parse_plain_text(text, file_name).map_err(|mut error| {
+/// As [`parse_spectrum`], with the columns of a delimited table given by `columns`
+/// instead of recognised from its header. Instrument formats, whose columns are known,
+/// do not use it (a warning says so).
+pub fn parse_spectrum_with(
+    text: &str,
+    file_name: &str,
+    columns: Option<&ColumnMapping>,
+) -> Result<Spectrum, ImportError> {
+    sniff::refuse_non_table(text, file_name).map_err(|mut error| {
         if let Some(format) = instrument_format(file_name) {
             error.message.push_str(&format!(
-                " ({format} files are an instrument's own format, not yet read here: export the spectrum as CSV with frequency, Z' and Z'' columns)"
+                " (the name says {format}: export the spectrum from the instrument's software as text or CSV)"
+            ));
+        }
+        error
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let lines: Vec<&str> = (Lines { rest: Some(text) }).collect();
+    if let Some(table) = instrument::recognise(&lines, file_name) {
+        let mut spectrum = read_instrument_table(&lines, &table?, file_name)?;
+        if let Some(mapping) = columns {
+            spectrum.warnings.push(format!(
+                "the column mapping {mapping} was not used: the file was read as {}, whose columns are known",
+                spectrum.format
+            ));
+        }
+        return Ok(spectrum);
+    }
+    parse_plain_text(&lines, file_name, columns).map_err(|mut error| {
+        if let Some(format) = instrument_format(file_name) {
+            error.message.push_str(&format!(
+                " (the name says {format}, but the content is not that instrument's file as sigmafit knows it, so it was read as delimited text: export the spectrum as CSV with frequency, Z' and Z'' columns)"
             ));
         }
         error
     })
 }
 
-/// The instrument behind a file extension sigmafit cannot read yet.
+/// The instrument an extension stands for (for the hint when such a file fails).
 fn instrument_format(file_name: &str) -> Option<&'static str> {
     let extension = file_name.rsplit_once('.')?.1.to_ascii_lowercase();
     match extension.as_str() {
         "dta" => Some("Gamry .DTA"),
         "z" => Some("ZPlot .z"),
-        "mpt" | "mpr" => Some("EC-Lab .mpt/.mpr"),
+        "mpt" => Some("BioLogic EC-Lab .mpt"),
+        "mpr" => Some("BioLogic EC-Lab .mpr (binary; export it as .mpt text)"),
         "par" => Some("VersaStudio .par"),
         "idf" | "ids" => Some("PalmSens .idf"),
         "dfr" => Some("Zahner .dfr"),
@@ -1129,9 +1299,223 @@ fn instrument_format(file_name: &str) -> Option<&'static str> {
     }
 }
 
-fn parse_plain_text(text: &str, file_name: &str) -> Result<Spectrum, ImportError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.trim().is_empty() {
+/// Refuses the point after [`MAX_POINTS`].
+fn check_point_cap(points: &[Point], line: usize, file: &str) -> Result<(), ImportError> {
+    if points.len() < MAX_POINTS {
+        return Ok(());
+    }
+    Err(ImportError::new(
+        file,
+        Some(line),
+        None,
+        format!(
+            "more than {MAX_POINTS} points; at most {MAX_POINTS} are read (a spectrum needs a few hundred: keep every n-th row)"
+        ),
+    ))
+}
+
+/// Reads an instrument file's impedance table, whose header line and extent
+/// [`instrument::recognise`] found. The sign of Z'' is what the format's column name
+/// says: an instrument's export is not second-guessed by the spectrum's shape.
+fn read_instrument_table(lines: &[&str], table: &instrument::Table, file: &str) -> Result<Spectrum, ImportError> {
+    let format = table.format;
+    let in_format = |mut error: ImportError| {
+        error.message = format!("read as {format}: {}", error.message);
+        error.kind = ImportErrorKind::Invalid;
+        error
+    };
+    let mut warnings = Vec::new();
+    let mut state: Option<(Delim, Layout)> = None;
+    let mut first_data_line = 0usize;
+    let mut points: Vec<Point> = Vec::new();
+    let mut fields: Vec<&str> = Vec::new();
+    let mut dc_lines: Vec<usize> = Vec::new();
+    let rows = table.first + table.skip_after_header;
+    for (index, raw) in lines.iter().enumerate().take(table.end).skip(rows) {
+        let line_no = index + 1;
+        let line = trim(raw);
+        if line.is_empty() {
+            continue;
+        }
+        let (delim, layout) = match state {
+            Some(s) => s,
+            None => {
+                let delim = table.delim.unwrap_or_else(|| likely_delimiter(line));
+                split_fields(line, delim, &mut fields);
+                let header = Some((table.header_line, table.header));
+                let layout =
+                    resolve_layout(header, delim, fields.len(), line_no, file, &mut warnings).map_err(in_format)?;
+                first_data_line = line_no;
+                state = Some((delim, layout));
+                (delim, layout)
+            }
+        };
+        split_fields(line, delim, &mut fields);
+        if table.leading_dc_rows && points.is_empty() {
+            let frequency = fields.get(layout.freq).map(|f| parse_number(f, delim.decimal_comma()));
+            if matches!(frequency, Some(Ok(f)) if f == 0.0) {
+                dc_lines.push(line_no);
+                continue;
+            }
+        }
+        check_point_cap(&points, line_no, file).map_err(in_format)?;
+        points.push(parse_row(&fields, &layout, delim, line_no, first_data_line, file).map_err(in_format)?);
+    }
+    let Some((_, layout)) = state else {
+        return Err(in_format(ImportError::new(
+            file,
+            Some(table.header_line),
+            None,
+            format!(
+                "no data rows below the column names on line {}; expected rows of numbers",
+                table.header_line
+            ),
+        )));
+    };
+    if let (Some(first), Some(last)) = (dc_lines.first(), dc_lines.last()) {
+        warnings.push(format!(
+            "{} rows at frequency 0 (lines {first} to {last}) were skipped: they are the {format} file's DC measurement, not impedance points",
+            dc_lines.len()
+        ));
+    }
+    if points.len() < MIN_POINTS {
+        return Err(in_format(too_few_points(file, points.len())));
+    }
+    sort_points(&mut points);
+    check_distinct_frequencies(&points, file).map_err(in_format)?;
+    let convention = match layout.kind {
+        Kind::RealImag { negated: true } => ImagConvention::NegatedFromHeader,
+        Kind::RealImag { negated: false } => ImagConvention::SignedFromHeader,
+        Kind::ModPhase { .. } => ImagConvention::FromModulusPhase,
+        Kind::Headerless => ImagConvention::SignedByShape,
+    };
+    duplicate_warnings(&points, "lines", &mut warnings);
+    Ok(build(file, points, convention, warnings, format.to_string()))
+}
+
+/// The layout a column mapping gives a row of `ncols` fields.
+fn mapped_layout(mapped: &columns::MappedColumns, ncols: usize) -> Layout {
+    Layout {
+        ncols,
+        freq: mapped.freq,
+        a: mapped.a,
+        b: mapped.b,
+        kind: if mapped.modulus_phase {
+            Kind::ModPhase {
+                negated: mapped.negated,
+                radians: false,
+            }
+        } else {
+            Kind::RealImag {
+                negated: mapped.negated,
+            }
+        },
+    }
+}
+
+/// Whether `line` holds numbers in the columns `layout` reads (other fields may be text).
+fn used_fields_numeric(fields: &[&str], layout: &Layout, delim: Delim) -> bool {
+    [layout.freq, layout.a, layout.b].iter().all(|&col| {
+        fields
+            .get(col)
+            .is_some_and(|f| is_numeric_token(f, delim.decimal_comma()))
+    })
+}
+
+/// A row under a header that names its columns, whose used columns are numbers while
+/// others are text (`1000,10,-1,good`): data, with the text ignored.
+fn data_row_under_header<'a>(
+    header: Option<(usize, &str)>,
+    line: &'a str,
+    line_no: usize,
+    file: &str,
+    fields: &mut Vec<&'a str>,
+) -> Option<(Delim, Layout)> {
+    let (_, header_text) = header?;
+    if !names_frequency(header_text) {
+        return None;
+    }
+    let delim = likely_delimiter(line);
+    split_fields(line, delim, fields);
+    let layout = resolve_layout(header, delim, fields.len(), line_no, file, &mut Vec::new()).ok()?;
+    (matches!(layout.kind, Kind::RealImag { .. } | Kind::ModPhase { .. })
+        && used_fields_numeric(fields, &layout, delim))
+    .then_some((delim, layout))
+}
+
+/// The table as found, for the column-mapping step: the header's names and the rows
+/// from `data_index` (0-based) on.
+fn columns_found(
+    lines: &[&str],
+    header: Option<(usize, &str)>,
+    delim: Delim,
+    ncols: usize,
+    data_index: usize,
+) -> ColumnsFound {
+    let names = header
+        .map(|(_, text)| split_header(text, delim, ncols))
+        .unwrap_or_default();
+    let mut rows = Vec::new();
+    let mut fields = Vec::new();
+    for raw in lines.iter().skip(data_index) {
+        let line = trim(raw);
+        if line.is_empty() || is_comment(line) {
+            continue;
+        }
+        split_fields(line, delim, &mut fields);
+        rows.push(fields.iter().map(|f| strip_quotes(f).to_string()).collect());
+        if rows.len() == COLUMNS_FOUND_ROWS {
+            break;
+        }
+    }
+    let lower: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
+    ColumnsFound {
+        shape: format!("{} | {ncols} columns", lower.join(", ")),
+        header: names,
+        rows,
+        column_count: ncols,
+    }
+}
+
+/// The delimiter of `line` if it looks like a data row with a text column under
+/// `header`: as many fields as the header names, at least three of them and most of
+/// them numbers.
+fn row_with_text_under<'a>(header: &str, line: &'a str, fields: &mut Vec<&'a str>) -> Option<Delim> {
+    let delim = likely_delimiter(line);
+    split_fields(line, delim, fields);
+    let dc = delim.decimal_comma();
+    let numbers = fields.iter().filter(|f| is_numeric_token(f, dc)).count();
+    (numbers >= 3 && 2 * numbers > fields.len() && split_header(header, delim, fields.len()).len() == fields.len())
+        .then_some(delim)
+}
+
+/// Where the delimited table's rows are and how to read them, found at its first row.
+fn first_data_row<'a>(
+    line: &'a str,
+    line_no: usize,
+    header: Option<(usize, &str)>,
+    mapped: Option<&columns::MappedColumns>,
+    file: &str,
+    fields: &mut Vec<&'a str>,
+    warnings: &mut Vec<String>,
+) -> Result<Option<(Delim, Layout)>, ImportError> {
+    if let Some(mapped) = mapped {
+        let delim = detect_data_line(line, fields).unwrap_or_else(|| likely_delimiter(line));
+        split_fields(line, delim, fields);
+        let layout = mapped_layout(mapped, fields.len());
+        let fits = [layout.freq, layout.a, layout.b].iter().all(|&c| c < fields.len());
+        return Ok((fits && used_fields_numeric(fields, &layout, delim)).then_some((delim, layout)));
+    }
+    if let Some(delim) = detect_data_line(line, fields) {
+        split_fields(line, delim, fields);
+        let layout = resolve_layout(header, delim, fields.len(), line_no, file, warnings)?;
+        return Ok(Some((delim, layout)));
+    }
+    Ok(data_row_under_header(header, line, line_no, file, fields))
+}
+
+fn parse_plain_text(lines: &[&str], file_name: &str, columns: Option<&ColumnMapping>) -> Result<Spectrum, ImportError> {
+    if lines.iter().all(|l| trim(l).is_empty()) {
         return Err(ImportError::new(
             file_name,
             None,
@@ -1139,14 +1523,30 @@ fn parse_plain_text(text: &str, file_name: &str) -> Result<Spectrum, ImportError
             "the file is empty; expected rows of frequency, Z' and Z'' values".to_string(),
         ));
     }
+    let mapped = match columns {
+        Some(mapping) => Some(mapping.used_columns().map_err(|why| {
+            ImportError::new(
+                file_name,
+                None,
+                None,
+                format!("the column mapping {mapping} cannot be used: {why}"),
+            )
+        })?),
+        None => None,
+    };
+    let format = match columns {
+        Some(mapping) => format!("{DELIMITED_TEXT}, columns {mapping}"),
+        None => DELIMITED_TEXT.to_string(),
+    };
     let mut header: Option<(usize, &str)> = None;
     let mut state: Option<(Delim, Layout)> = None;
     let mut first_data_line = 0usize;
     let mut points: Vec<Point> = Vec::new();
     let mut warnings: Vec<String> = Vec::new();
     let mut fields: Vec<&str> = Vec::new();
+    let mut decimals = DecimalSeparators::default();
 
-    for (idx, raw) in (Lines { rest: Some(text) }).enumerate() {
+    for (idx, raw) in lines.iter().enumerate() {
         let line_no = idx + 1;
         let line = trim(raw);
         if line.is_empty() || is_comment(line) {
@@ -1154,38 +1554,86 @@ fn parse_plain_text(text: &str, file_name: &str) -> Result<Spectrum, ImportError
         }
         let (delim, layout) = match state {
             Some(s) => s,
-            None => match detect_data_line(line, &mut fields) {
-                None => {
-                    // Under a header that names a frequency column, a row that starts
-                    // with a number is data with a bad field, not another header.
-                    if header.is_some_and(|(_, h)| names_frequency(h))
-                        && let Some(error) = malformed_data_row(line, line_no, file_name, &mut fields)
-                    {
-                        return Err(error);
+            None => {
+                let found = first_data_row(
+                    line,
+                    line_no,
+                    header,
+                    mapped.as_ref(),
+                    file_name,
+                    &mut fields,
+                    &mut warnings,
+                )
+                .map_err(|mut error| {
+                    if error.columns_not_recognised() {
+                        let delim = detect_data_line(line, &mut fields).unwrap_or_else(|| likely_delimiter(line));
+                        split_fields(line, delim, &mut fields);
+                        error.columns_found = Some(Box::new(columns_found(lines, header, delim, fields.len(), idx)));
                     }
-                    header = Some((line_no, line));
-                    continue;
+                    error
+                })?;
+                match found {
+                    None => {
+                        // Under a header that names a frequency column, a row that starts
+                        // with a number is data with a bad field, not another header.
+                        if mapped.is_none()
+                            && header.is_some_and(|(_, h)| names_frequency(h))
+                            && let Some(error) = malformed_data_row(line, line_no, file_name, &mut fields)
+                        {
+                            return Err(error);
+                        }
+                        // Under a header that is not recognised, a row of as many fields,
+                        // mostly numbers with some text, is the table's first row (with a
+                        // text column): the user maps its columns.
+                        if mapped.is_none()
+                            && let Some((_, header_text)) = header
+                            && let Some(delim) = row_with_text_under(header_text, line, &mut fields)
+                        {
+                            let ncols = fields.len();
+                            let layout = resolve_layout(header, delim, ncols, line_no, file_name, &mut warnings)
+                                .map_err(|mut error| {
+                                    if error.columns_not_recognised() {
+                                        error.columns_found =
+                                            Some(Box::new(columns_found(lines, header, delim, ncols, idx)));
+                                    }
+                                    error
+                                })?;
+                            first_data_line = line_no;
+                            state = Some((delim, layout));
+                            (delim, layout)
+                        } else {
+                            header = Some((line_no, line));
+                            continue;
+                        }
+                    }
+                    Some((delim, layout)) => {
+                        first_data_line = line_no;
+                        state = Some((delim, layout));
+                        (delim, layout)
+                    }
                 }
-                Some(delim) => {
-                    split_fields(line, delim, &mut fields);
-                    let layout = resolve_layout(header, delim, fields.len(), line_no, file_name, &mut warnings)?;
-                    first_data_line = line_no;
-                    state = Some((delim, layout));
-                    (delim, layout)
-                }
-            },
+            }
         };
         split_fields(line, delim, &mut fields);
-        points.push(parse_row(&fields, &layout, delim, line_no, first_data_line, file_name)?);
+        check_point_cap(&points, line_no, file_name)?;
+        let point = parse_row(&fields, &layout, delim, line_no, first_data_line, file_name)?;
+        if delim.decimal_comma() {
+            decimals.check(&fields, &layout, line_no, file_name)?;
+        }
+        points.push(point);
     }
 
     let Some((delim, layout)) = state else {
-        return Err(ImportError::new(
-            file_name,
-            None,
-            None,
-            "no data rows found; expected rows of numbers: frequency, Z', Z''".to_string(),
-        ));
+        let message = match columns {
+            Some(mapping) => format!(
+                "no data rows found with the column mapping {mapping}; expected rows with numbers in columns {}, {} and {}",
+                mapped.map_or(0, |m| m.freq + 1),
+                mapped.map_or(0, |m| m.a + 1),
+                mapped.map_or(0, |m| m.b + 1)
+            ),
+            None => "no data rows found; expected rows of numbers: frequency, Z', Z''".to_string(),
+        };
+        return Err(ImportError::new(file_name, None, None, message));
     };
     if points.len() < MIN_POINTS {
         return Err(too_few_points(file_name, points.len()));
@@ -1194,8 +1642,15 @@ fn parse_plain_text(text: &str, file_name: &str) -> Result<Spectrum, ImportError
     check_distinct_frequencies(&points, file_name)?;
 
     let y: Vec<f64> = points.iter().map(|p| p.z.im).collect();
-    let convention = match layout.kind {
-        Kind::Headerless => {
+    let convention = match (layout.kind, mapped.is_some()) {
+        (Kind::RealImag { negated }, true) => {
+            if negated {
+                ImagConvention::NegatedFromMapping
+            } else {
+                ImagConvention::SignedFromMapping
+            }
+        }
+        (Kind::Headerless, _) => {
             let keep = shape_score(&y, 1.0);
             let flip = shape_score(&y, -1.0);
             if flip < keep {
@@ -1213,7 +1668,7 @@ fn parse_plain_text(text: &str, file_name: &str) -> Result<Spectrum, ImportError
                 ImagConvention::SignedByShape
             }
         }
-        Kind::RealImag { negated } => {
+        (Kind::RealImag { negated }, false) => {
             // `y` holds the column already negated when the header said -Z''.
             let column = quote(&imag_column_name(header, delim, &layout));
             if negated && contradicts(&y, 1.0) {
@@ -1236,8 +1691,8 @@ fn parse_plain_text(text: &str, file_name: &str) -> Result<Spectrum, ImportError
                 ImagConvention::SignedFromHeader
             }
         }
-        Kind::ModPhase { .. } => {
-            if contradicts(&y, 1.0) {
+        (Kind::ModPhase { .. }, from_mapping) => {
+            if !from_mapping && contradicts(&y, 1.0) {
                 warnings.push(
                     "Im Z computed from |Z| and phase looks sign-flipped (a positive arc with an apex); it was kept as the header says; name the column -Phase if it holds -phase"
                         .to_string(),
@@ -1247,7 +1702,50 @@ fn parse_plain_text(text: &str, file_name: &str) -> Result<Spectrum, ImportError
         }
     };
     duplicate_warnings(&points, "lines", &mut warnings);
-    Ok(build(file_name, points, convention, warnings))
+    Ok(build(file_name, points, convention, warnings, format))
+}
+
+/// Where a decimal point and a decimal comma were first seen in the used fields of a
+/// table whose delimiter allows both: a file that uses both is ambiguous ("1,234" may be
+/// 1.234 or 1234), so it is refused rather than read either way.
+#[derive(Default)]
+struct DecimalSeparators {
+    point_line: Option<usize>,
+    comma_line: Option<usize>,
+}
+
+impl DecimalSeparators {
+    fn check(&mut self, fields: &[&str], layout: &Layout, line: usize, file: &str) -> Result<(), ImportError> {
+        let mut used = [layout.freq, layout.a, layout.b];
+        used.sort_unstable();
+        for col in used {
+            let text = fields.get(col).copied().unwrap_or("");
+            let (is_point, is_comma) = (text.contains('.'), text.contains(','));
+            if is_point {
+                self.point_line.get_or_insert(line);
+            }
+            if is_comma {
+                self.comma_line.get_or_insert(line);
+            }
+            let conflict = match (is_point, is_comma) {
+                (true, false) => self.comma_line.map(|l| (l, "a decimal comma", "a decimal point")),
+                (false, true) => self.point_line.map(|l| (l, "a decimal point", "a decimal comma")),
+                _ => None,
+            };
+            if let Some((other_line, other, this)) = conflict {
+                return Err(ImportError::new(
+                    file,
+                    Some(line),
+                    Some(col + 1),
+                    format!(
+                        "{} is written with {this}, but line {other_line} uses {other}: is \"1,234\" 1.234 or 1234? Write every number with the same decimal separator",
+                        quote(text)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -2057,6 +2555,7 @@ mod tests {
             source_line: vec![],
             imag_convention: ImagConvention::SignedByShape,
             warnings: vec![],
+            format: String::new(),
         };
         assert!(s.is_empty());
         assert_eq!(s.len(), 0);
@@ -2086,11 +2585,12 @@ mod tests {
 
     #[test]
     fn large_file_parses_in_linear_time() {
-        let n = 100_000;
+        let n = MAX_POINTS;
         let mut text = String::with_capacity(n * 40);
         text.push_str("Freq (Hz);Z' (Ohm);-Z'' (Ohm)\n");
         for i in 0..n {
-            let f = 1e-2 * (1.0 + i as f64 * 0.37);
+            // Decimal commas throughout: a file mixing them with points is refused.
+            let f = format!("{}", 1e-2 * (1.0 + i as f64 * 0.37)).replace('.', ",");
             text.push_str(&format!("{f};{},5;{},25\n", i % 97, i % 13));
         }
         let start = std::time::Instant::now();
