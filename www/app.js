@@ -645,6 +645,7 @@ const canvases = {
   nyquist: () => $('#plot-nyquist'),
   bode: () => $('#plot-bode'),
   residuals: () => $('#plot-residuals'),
+  kk: () => $('#plot-kk'),
 };
 
 /**
@@ -675,6 +676,7 @@ function sizeCanvas(canvas) {
 function drawPlot(kind, entry, canvas, scale) {
   if (kind === 'nyquist') entry.loaded.drawNyquist(canvas, scale);
   else if (kind === 'bode') entry.loaded.drawBode(canvas, scale);
+  else if (kind === 'kk') entry.loaded.drawKk(canvas, scale);
   else entry.loaded.drawResiduals(canvas, scale);
 }
 
@@ -706,6 +708,31 @@ function drawOne(kind, canvas, entry) {
   }
 }
 
+/**
+ * The Lin-KK verdict of the selected spectrum at `[data-result="kk"]`: computed in the
+ * core for the whole spectrum (it does not depend on the settings), drawn by drawKk.
+ */
+function renderKk(entry) {
+  const badge = $('#kk-verdict');
+  const summary = $('#kk-summary');
+  let kk = null;
+  let message = '';
+  if (entry?.loaded) {
+    try {
+      kk = entry.loaded.kk();
+    } catch (e) {
+      message = messageOf(e);
+    }
+  }
+  badge.dataset.value = kk ? kk.verdict : '';
+  badge.textContent = kk ? kk.verdict : '';
+  badge.className = `badge ${kk ? { pass: 'measured', warn: 'warn', fail: 'bad' }[kk.verdict] : ''}`;
+  const flagged = kk ? kk.residuals.filter((r) => r.flagged).length : 0;
+  summary.textContent = kk
+    ? `M = ${kk.m}, μ = ${sig(kk.mu, 2)}, rms ${sci(100 * kk.rms, '%', 2)}, noise ${sci(100 * kk.noise, '%', 2)}${flagged ? `, ${flagged} flagged` : ''}`
+    : message;
+}
+
 function updateExportButtons() {
   for (const id of ['#export-csv', '#export-json']) $(id).disabled = entries.length === 0;
   $('#keep-example-label').hidden = !entries.some((e) => e.example);
@@ -724,11 +751,13 @@ function showSelected() {
   renderTruth(entry);
   if (!entry) {
     renderEmpty();
+    renderKk(null);
     drawPlots(null);
     return;
   }
   // A thickness typed on the spectrum's row is the user's, not an assumption.
   renderResult(entry, { assumed: assumedGeometry().filter((g) => !(g.id === 'thickness-mm' && entry.thicknessMm)) });
+  renderKk(entry);
   drawPlots(entry);
   if (entry.mainMs !== undefined) {
     timings.fitAndDrawMs.push(performance.now() - t0);
