@@ -27,6 +27,7 @@
 pub mod analysis;
 pub mod circuit;
 pub mod diagnosis;
+pub mod exclude;
 pub mod explore;
 pub mod fit;
 pub mod fit_table;

@@ -34,6 +34,7 @@ fn usage() -> String {
             FieldKind::Number => "X",
             FieldKind::Choice { .. } => "NAME",
             FieldKind::Assignments => "NAME=V",
+            FieldKind::Frequencies => "F1,F2,...",
         };
         let mut flags = f.flag();
         for alias in f.cli_aliases {

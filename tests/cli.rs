@@ -250,3 +250,52 @@ fn kk_json_reports_the_verdict_and_the_residuals() {
     let usage = bin().args(["kk", "--bogus", "x.csv"]).output().unwrap();
     assert_eq!(usage.status.code(), Some(2));
 }
+
+/// `--exclude-f`: a point spoiled by a spike (Z' and Z'' doubled at 1 kHz) pulls the fit
+/// of an R + R‖C spectrum away from its truth; excluding it by its frequency, as printed
+/// to four figures, brings R_con back to 50 + 930 Ω and fits one point fewer. A
+/// frequency that matches no point, or that is not a number, is an error naming the
+/// setting.
+#[test]
+fn exclude_f_leaves_points_out_of_the_fit() {
+    let dir = temp_dir("exclude");
+    let file = dir.join("spike.csv");
+    let spiked: String = semicircle_csv(50.0, 930.0, 4e-9)
+        .lines()
+        .map(|line| {
+            let fields: Vec<f64> = line
+                .split(';')
+                .filter_map(|v| v.replace(',', ".").parse().ok())
+                .collect();
+            if fields.len() == 3 && (fields[0] / 1000.0 - 1.0).abs() < 1e-9 {
+                format!("{};{};{}\n", fields[0], 2.0 * fields[1], 2.0 * fields[2])
+            } else {
+                format!("{line}\n")
+            }
+        })
+        .collect();
+    std::fs::write(&file, spiked).unwrap();
+    let fit = |extra: &[&str]| -> Value {
+        let out = bin().arg("fit").arg("--json").args(extra).arg(&file).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let items: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+        items[0].clone()
+    };
+    let r_con = |a: &Value| a["r_con_ohm"]["value"].as_f64().unwrap();
+    let spoiled = fit(&[]);
+    let cleaned = fit(&["--exclude-f", "1000.0,"]);
+    assert_eq!(spoiled["spectrum"]["n_fitted"], 71);
+    assert_eq!(cleaned["spectrum"]["n_fitted"], 70);
+    assert!((r_con(&cleaned) / 980.0 - 1.0).abs() < 1e-4, "{}", r_con(&cleaned));
+    assert!((r_con(&spoiled) / 980.0 - 1.0).abs() > 1e-3, "{}", r_con(&spoiled));
+    // The alias and the schema's own flag are one setting; within 0.5 % finds the point.
+    let same = fit(&["--exclude-f-hz=999.9"]);
+    assert_eq!(same["spectrum"]["n_fitted"], 70);
+
+    for (value, says) in [("1234", "1.23 kHz"), ("abc", "--exclude-f"), ("-5", "positive")] {
+        let out = bin().args(["fit", "--exclude-f", value]).arg(&file).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{value}");
+        assert!(stderr.contains(says), "{value}: {stderr}");
+    }
+}
