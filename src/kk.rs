@@ -37,15 +37,6 @@ pub const MIN_ELEMENTS_PER_DECADE: f64 = 2.0;
 /// residuals still measure the noise rather than the fit's flexibility.
 const MAX_UNKNOWN_FRACTION: f64 = 0.5;
 
-/// μ is followed up to twice [`MIN_ELEMENTS_PER_DECADE`] (at least [`MIN_SCAN`]
-/// elements): far enough to see whether it stays below c, and the cost of the scan, one
-/// SVD per M growing as M², stays a few milliseconds for a spectrum of 7 decades rather
-/// than the ~50 ms of a scan up to N/2 elements.
-const SCAN_ELEMENTS_PER_DECADE: f64 = 2.0 * MIN_ELEMENTS_PER_DECADE;
-
-/// The shortest μ scan, for spectra of a decade or two.
-const MIN_SCAN: usize = 10;
-
 /// Fewest points the test accepts: with fewer the Voigt series can follow anything.
 pub const MIN_POINTS: usize = 8;
 
@@ -283,14 +274,10 @@ pub fn lin_kk(spectrum: &Spectrum) -> Result<KkResult, KkError> {
 pub fn lin_kk_points(freq_hz: &[f64], z: &[Complex64]) -> Result<KkResult, KkError> {
     let (f_min, f_max) = validate(freq_hz, z)?;
     let omega: Vec<f64> = freq_hz.iter().map(|f| TAU * f).collect();
-    let decades = (f_max / f_min).log10();
-    let allowed = ((MAX_UNKNOWN_FRACTION * 2.0 * freq_hz.len() as f64) as usize)
+    let max_m = ((MAX_UNKNOWN_FRACTION * 2.0 * freq_hz.len() as f64) as usize)
         .saturating_sub(3)
         .max(1);
-    let max_m = ((decades * SCAN_ELEMENTS_PER_DECADE).ceil() as usize)
-        .max(MIN_SCAN)
-        .min(allowed);
-    let floor = ((decades * MIN_ELEMENTS_PER_DECADE).ceil() as usize).min(max_m);
+    let floor = (((f_max / f_min).log10() * MIN_ELEMENTS_PER_DECADE).ceil() as usize).min(max_m);
     let mut fits = Vec::with_capacity(max_m);
     let mut mus = Vec::with_capacity(max_m);
     for m in 1..=max_m {
