@@ -316,7 +316,19 @@ pub const MIN_POINTS_IN_RANGE: usize = 5;
 /// A fit range that leaves too few points is an error of the range's setting.
 fn check_fit_range(spectrum: &Spectrum, settings: &Settings) -> Result<(), AnalysisError> {
     let (lo, hi) = (settings.fit.fmin, settings.fit.fmax);
-    if lo.is_none() && hi.is_none() {
+    let excluded = &settings.fit.exclude_hz;
+    if let Some(f) = crate::exclude::unmatched(&spectrum.freq_hz, excluded) {
+        return Err(AnalysisError::Settings(SettingsError {
+            field: "exclude_f_hz".to_string(),
+            message: format!(
+                "no point of {} lies within {} of the excluded frequency {}",
+                spectrum.name,
+                crate::numfmt::percent(crate::exclude::RELATIVE_TOLERANCE, 2, crate::numfmt::Style::Ascii),
+                crate::numfmt::hz(f, crate::numfmt::Style::Ascii)
+            ),
+        }));
+    }
+    if lo.is_none() && hi.is_none() && excluded.is_empty() {
         return Ok(());
     }
     // The fit's own mask; a range it refuses outright (fmin ≥ fmax) holds no point.
@@ -333,10 +345,20 @@ fn check_fit_range(spectrum: &Spectrum, settings: &Settings) -> Result<(), Analy
         ),
         (Some(lo), None) => format!("at or above {}", crate::numfmt::hz(lo, style)),
         (None, Some(hi)) => format!("at or below {}", crate::numfmt::hz(hi, style)),
-        (None, None) => String::new(),
+        (None, None) => "in the spectrum".to_string(),
+    };
+    let range = if excluded.is_empty() {
+        range
+    } else {
+        format!("{range} and are not excluded")
     };
     Err(AnalysisError::Settings(SettingsError {
-        field: if lo.is_some() { "fmin_hz" } else { "fmax_hz" }.to_string(),
+        field: match (lo, hi) {
+            (Some(_), _) => "fmin_hz",
+            (None, Some(_)) => "fmax_hz",
+            (None, None) => "exclude_f_hz",
+        }
+        .to_string(),
         message: format!(
             "only {inside} of the spectrum's {} points lie {range} ({} to {} measured); a fit needs at least {MIN_POINTS_IN_RANGE}",
             spectrum.len(),

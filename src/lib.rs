@@ -13,6 +13,7 @@
 //! - [`settings`]: the one settings schema of the CLI, the page and the boundary.
 //! - [`analysis`]: all of the above for one spectrum, as data; what the CLI and the page call.
 //! - [`report`]: the prose of an analysis; [`numfmt`]: the one number formatter.
+//! - [`kk`]: the Lin-KK validity test (Kramers–Kronig residuals, verdict, flagged points).
 //! - [`plot`]: Nyquist, Bode and residual plots on any plotters backend.
 //! - [`series`]: pressure series: pressure from names and headers, measurement order,
 //!   loading/unloading branches and cycles, the per-cycle summary; [`series_plot`]: σ_eff
@@ -26,10 +27,12 @@
 pub mod analysis;
 pub mod circuit;
 pub mod diagnosis;
+pub mod exclude;
 pub mod explore;
 pub mod finite;
 pub mod fit;
 pub mod fit_table;
+pub mod kk;
 pub mod numfmt;
 pub mod pellet;
 pub mod plot;

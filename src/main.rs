@@ -11,6 +11,7 @@ use sigmafit::settings::{FIELDS, FieldKind, FieldSpec, SettingsError, SettingsIn
 use sigmafit::spectrum::{ColumnMapping, ImportError, decode_text, parse_spectrum_with};
 use std::process::ExitCode;
 
+mod cli_kk;
 mod cli_series;
 
 const STYLE: Style = Style::Ascii;
@@ -18,7 +19,8 @@ const STYLE: Style = Style::Ascii;
 fn usage() -> String {
     let mut text = String::from(
         "usage: sigmafit fit [OPTIONS] FILE...\n\
-         \x20      sigmafit series [OPTIONS] FILE...\n\n\
+         \x20      sigmafit series [OPTIONS] FILE...\n\
+         \x20      sigmafit kk [--json] FILE...\n\n\
          fit: fits each impedance spectrum (CSV: frequency, Z', Z'') and reports R_con,\n\
          sigma_eff = d / (R_con A), the circuit choice and the capacitance attribution.\n\
          series: fits a pressure series the same way (pressure from a header line such as\n\
@@ -32,6 +34,7 @@ fn usage() -> String {
             FieldKind::Number => "X",
             FieldKind::Choice { .. } => "NAME",
             FieldKind::Assignments => "NAME=V",
+            FieldKind::Frequencies => "F1,F2,...",
         };
         let mut flags = f.flag();
         for alias in f.cli_aliases {
@@ -65,6 +68,8 @@ fn usage() -> String {
     for (flag, help) in cli_series::OPTIONS {
         text.push_str(&format!("  {flag:<26}{help}\n"));
     }
+    text.push('\n');
+    text.push_str(cli_kk::USAGE);
     text
 }
 
@@ -92,6 +97,9 @@ fn main() -> ExitCode {
     if argv.iter().any(|a| a == "-h" || a == "--help") {
         print!("{}", usage());
         return ExitCode::SUCCESS;
+    }
+    if argv.first().is_some_and(|command| command == "kk") {
+        return cli_kk::run(&argv[1..]);
     }
     let args = match parse_args(&argv) {
         Ok(Command::Fit(args)) => args,
@@ -203,7 +211,7 @@ fn parse_args(argv: &[String]) -> Result<Command, ArgsError> {
         Some("series") => true,
         Some(other) => {
             return Err(ArgsError::Usage(format!(
-                "unknown command '{other}'; the commands are 'fit' and 'series'"
+                "unknown command '{other}'; the commands are 'fit', 'series' and 'kk'"
             )));
         }
         None => return Err(ArgsError::Usage("missing command 'fit' or 'series'".into())),

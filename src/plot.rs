@@ -1295,6 +1295,121 @@ pub fn draw_residuals<DB: DrawingBackend>(
     draw_legend(&header, &series, false, !re_exc.is_empty(), &sz, &theme, family)
 }
 
+/// The Lin-KK residuals (Z − Ẑ)/|Z| of [`crate::kk`] in percent against log f, with
+/// the flag limit ±FLAG_MULTIPLE × noise dashed and the flagged points ringed in the
+/// fit colour. An error of the test (too few points) is a note on an empty chart.
+pub fn draw_kk_residuals<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    kk: Result<&crate::kk::KkResult, &str>,
+    style: &PlotStyle,
+) -> Result<(), PlotError> {
+    let sz = Sizes::new(style, false);
+    let theme = Theme::new(style.dark);
+    let family = style.font_family.as_str();
+    let (header, body) = prepare(area, &sz, &theme)?;
+    let (residuals, limit) = match kk {
+        Ok(result) => (
+            result.residuals.as_slice(),
+            crate::kk::FLAG_MULTIPLE * result.noise * 100.0,
+        ),
+        Err(_) => (&[][..], f64::NAN),
+    };
+    let finite_point = |f: f64, v: f64| f.is_finite() && f > 0.0 && v.is_finite();
+    let re: Vec<(f64, f64)> = residuals
+        .iter()
+        .map(|r| (r.f, 100.0 * r.re))
+        .filter(|p| finite_point(p.0, p.1))
+        .collect();
+    let im: Vec<(f64, f64)> = residuals
+        .iter()
+        .map(|r| (r.f, 100.0 * r.im))
+        .filter(|p| finite_point(p.0, p.1))
+        .collect();
+    let flagged: Vec<(f64, f64)> = residuals
+        .iter()
+        .filter(|r| r.flagged)
+        .flat_map(|r| [(r.f, 100.0 * r.re), (r.f, 100.0 * r.im)])
+        .filter(|p| finite_point(p.0, p.1) && p.1.abs() > limit)
+        .collect();
+
+    let xr = log_range(residuals.iter().map(|r| r.f), 0.03, 0.7).unwrap_or((1.0, 1e3));
+    let largest = finite_minmax(re.iter().chain(im.iter()).map(|p| p.1.abs()))
+        .map(|(_, hi)| hi)
+        .unwrap_or(0.0);
+    let ymax = if limit.is_finite() {
+        largest.max(1.2 * limit)
+    } else {
+        largest
+    };
+    let yr = pad_range((-ymax, ymax), 0.1).unwrap_or((-1.0, 1.0));
+
+    let mut builder = chart_builder(&body, &sz);
+    let (pw, ph) = plotting_size(&mut builder)?;
+    let n_x = label_count(f64::from(pw), 50.0 * sz.s);
+    let n_y = label_count(f64::from(ph), 40.0 * sz.s);
+    let mut chart = builder.build_cartesian_2d(LogAxis { lo: xr.0, hi: xr.1 }, LinAxis::new(yr))?;
+    let ys = yr.1 - yr.0;
+    draw_mesh(
+        &mut chart,
+        &sz,
+        &theme,
+        family,
+        "f / Hz",
+        "KK residual / %",
+        (n_x, n_y),
+        &|v| format_log_tick(*v),
+        &|v| format_tick(*v, ys),
+    )?;
+    let pa = chart.plotting_area();
+    draw_polyline(pa, &[(xr.0, 0.0), (xr.1, 0.0)], stroke_style(&theme.muted, sz.thin))?;
+    if limit.is_finite() {
+        // Dashed: twenty dashes across the decades.
+        let (l0, l1) = (xr.0.log10(), xr.1.log10());
+        for sign in [-1.0, 1.0] {
+            for k in 0..20 {
+                let a = 10f64.powf(l0 + (l1 - l0) * (k as f64) / 20.0);
+                let b = 10f64.powf(l0 + (l1 - l0) * (k as f64 + 0.5) / 20.0);
+                draw_polyline(
+                    pa,
+                    &[(a, sign * limit), (b, sign * limit)],
+                    stroke_style(&theme.muted, sz.thin),
+                )?;
+            }
+        }
+    }
+    draw_markers(pa, &re, Shape::Circle, sz.marker, marker_style(&theme.data, true, &sz))?;
+    draw_markers(
+        pa,
+        &im,
+        Shape::Square,
+        sz.marker,
+        marker_style(&theme.second, true, &sz),
+    )?;
+    draw_markers(
+        pa,
+        &flagged,
+        Shape::Circle,
+        sz.marker * 2,
+        marker_style(&theme.fit, false, &sz),
+    )?;
+    match kk {
+        Err(message) => draw_note(pa, message, &sz, &theme, family)?,
+        Ok(_) if re.is_empty() => draw_note(pa, "no residuals", &sz, &theme, family)?,
+        Ok(_) => {}
+    }
+    let mut series = vec![
+        (LegendMark::Marker(Shape::Circle, theme.data, true), "Re"),
+        (LegendMark::Marker(Shape::Square, theme.second, true), "Im"),
+    ];
+    if limit.is_finite() {
+        series.push((LegendMark::Dashed(theme.muted), "flag limit"));
+    }
+    if !flagged.is_empty() {
+        series.push((LegendMark::Marker(Shape::Circle, theme.fit, false), "flagged"));
+    }
+    draw_legend(&header, &series, false, false, &sz, &theme, family)
+}
+
 // ---------------------------------------------------------------------------
 // Tests
 // ---------------------------------------------------------------------------
@@ -1964,5 +2079,26 @@ mod tests {
                 .join("");
             assert!(std::fs::write(dir.join(format!("{name}_canvas.svg")), canvas_like).is_ok());
         }
+    }
+    #[test]
+    fn kk_residuals_draw_with_their_flags_and_the_limit() {
+        let f: Vec<f64> = (0..40).map(|i| 10f64.powf(5.0 - 0.15 * i as f64)).collect();
+        let z: Vec<Complex64> = f.iter().map(|&fi| rc_model(fi, 10.0, 100.0, 1e-6)).collect();
+        let result = crate::kk::lin_kk_points(&f, &z).unwrap();
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (640, 320)).into_drawing_area();
+            draw_kk_residuals(&root, Ok(&result), &PlotStyle::default()).unwrap();
+            root.present().unwrap();
+        }
+        assert!(svg.contains("KK residual"));
+        assert!(svg.contains("flag limit"));
+        let mut empty = String::new();
+        {
+            let root = SVGBackend::with_string(&mut empty, (640, 320)).into_drawing_area();
+            draw_kk_residuals(&root, Err("too few points"), &PlotStyle::default()).unwrap();
+            root.present().unwrap();
+        }
+        assert!(empty.contains("too few points"));
     }
 }

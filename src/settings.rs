@@ -29,6 +29,9 @@ pub enum FieldKind {
     },
     /// `NAME=VALUE` pairs, comma-separated (`R1=100, CPE2.alpha=0.9`).
     Assignments,
+    /// Frequencies, separated by commas, semicolons or spaces (`1000, 2e4`); a decimal
+    /// point only, since the comma separates.
+    Frequencies,
 }
 
 /// One setting, as every face shows it.
@@ -164,6 +167,17 @@ pub const FIELDS: &[FieldSpec] = &[
         suggested: None,
         help: "fit only points at or below this frequency",
         cli_aliases: &["--fmax"],
+    },
+    FieldSpec {
+        key: "exclude_f_hz",
+        group: "Measurement",
+        label: "Exclude",
+        unit: "Hz",
+        kind: FieldKind::Frequencies,
+        default: None,
+        suggested: None,
+        help: "frequencies of points left out of the fit, comma-separated (within 0.5 %)",
+        cli_aliases: &["--exclude-f"],
     },
     FieldSpec {
         key: "circuit",
@@ -466,6 +480,32 @@ impl SettingsInput {
         }
     }
 
+    fn frequencies(&self, key: &str) -> Result<Vec<f64>, SettingsError> {
+        let values = match self.0.get(key) {
+            None | Some(None) => Vec::new(),
+            Some(Some(InputValue::Number(v))) => vec![*v],
+            Some(Some(InputValue::Text(t))) => t
+                .split([',', ';', ' ', '\t'])
+                .filter(|item| !item.trim().is_empty())
+                .map(|item| {
+                    parse_number(item)
+                        .map_err(|m| SettingsError::new(key, m))?
+                        .ok_or_else(|| SettingsError::new(key, format!("“{item}” is not a frequency")))
+                })
+                .collect::<Result<Vec<f64>, SettingsError>>()?,
+            Some(Some(InputValue::Pairs(_))) => {
+                return Err(SettingsError::new(key, "expects frequencies, not NAME=VALUE pairs"));
+            }
+        };
+        if let Some(bad) = values.iter().find(|v| !(v.is_finite() && **v > 0.0)) {
+            return Err(SettingsError::new(
+                key,
+                format!("an excluded frequency must be a positive number of Hz, not {bad}"),
+            ));
+        }
+        Ok(values)
+    }
+
     fn text(&self, key: &str) -> Result<Option<String>, SettingsError> {
         let given = match self.0.get(key) {
             None | Some(None) => None,
@@ -584,6 +624,7 @@ impl SettingsInput {
                 ),
             ));
         }
+        settings.fit.exclude_hz = self.frequencies("exclude_f_hz")?;
         if let Some(text) = self.text("circuit")? {
             settings.circuit = CircuitChoice::parse(&text).map_err(|e| SettingsError::new("circuit", e.to_string()))?;
         }
@@ -620,6 +661,7 @@ impl SettingsInput {
                             .map(|(name, value)| Value::from(vec![Value::from(name), Value::from(value)]))
                             .collect::<Vec<_>>(),
                     ),
+                    FieldKind::Frequencies => Value::from(self.frequencies(f.key).unwrap_or_default()),
                 };
                 (f.key, value)
             })

@@ -11,6 +11,7 @@
 
 use crate::analysis::{Analysis, AnalysisError, Outcome, StartHint, analyse_from};
 use crate::fit::log_grid;
+use crate::kk::{KkError, KkResult, lin_kk};
 use crate::numfmt::{self, Style};
 use crate::plot::{self, PlotData, PlotError, PlotStyle};
 use crate::report::{self, Report};
@@ -224,6 +225,9 @@ pub struct LoadedSpectrum {
     header_pressure_mpa: Option<f64>,
     /// Wall time of the latest fit, ms.
     fit_ms: Option<f64>,
+    /// The Lin-KK test of the whole spectrum, run when the page first asks: it does not
+    /// depend on the settings, and a worker that only fits never pays for it.
+    kk: std::cell::OnceCell<Result<KkResult, KkError>>,
 }
 
 /// The fitted model on a fine grid (the line) and at the data (the residuals).
@@ -353,6 +357,7 @@ impl LoadedSpectrum {
             outcome: None,
             fit_ms: None,
             curves: std::cell::OnceCell::new(),
+            kk: std::cell::OnceCell::new(),
         })
     }
 }
@@ -480,6 +485,32 @@ impl LoadedSpectrum {
     #[wasm_bindgen(js_name = drawResiduals)]
     pub fn draw_residuals(&self, canvas: HtmlCanvasElement, scale: f64) -> Result<(), JsValue> {
         self.draw(canvas, scale, plot::draw_residuals)
+    }
+
+    /// The Lin-KK test of the spectrum: `{m, mu, rms, noise, verdict, residuals: [{f, re,
+    /// im, flagged}]}`; throws an analysis error when the spectrum cannot be tested.
+    pub fn kk(&self) -> Result<JsValue, JsValue> {
+        match self.kk_result() {
+            Ok(result) => to_js(result),
+            Err(e) => Err(other_error(format!("{}: {e}", self.spectrum.name))),
+        }
+    }
+
+    /// The Lin-KK residuals against log f, flagged points ringed.
+    #[wasm_bindgen(js_name = drawKk)]
+    pub fn draw_kk(&self, canvas: HtmlCanvasElement, scale: f64) -> Result<(), JsValue> {
+        let backend =
+            CanvasBackend::with_canvas_object(canvas).ok_or_else(|| other_error("this canvas has no 2D context"))?;
+        let root = backend.into_drawing_area();
+        let kk = self.kk_result().as_ref().map_err(|e| e.message.as_str());
+        plot::draw_kk_residuals(&root, kk, &plot_style(scale)).map_err(other_error)?;
+        root.present().map_err(|e| other_error(format!("plot error: {e}")))
+    }
+}
+
+impl LoadedSpectrum {
+    fn kk_result(&self) -> &Result<KkResult, KkError> {
+        self.kk.get_or_init(|| lin_kk(&self.spectrum))
     }
 }
 

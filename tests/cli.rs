@@ -178,3 +178,124 @@ fn readable_report_explains_the_result() {
         assert!(text.contains(fragment), "{fragment} missing in:\n{text}");
     }
 }
+
+/// `sigmafit kk --json`: one object per file with M, μ, the verdict and the residuals
+/// (f, re, im) of every point, or an error naming the file; a clean R + R‖C spectrum
+/// obeys Kramers–Kronig, and the same spectrum with its low-frequency end scaled
+/// progressively (a pellet settling during the sweep) does not pass.
+#[test]
+fn kk_json_reports_the_verdict_and_the_residuals() {
+    let dir = temp_dir("kk");
+    let good = dir.join("clean.csv");
+    let text = semicircle_csv(50.0, 930.0, 4e-9);
+    std::fs::write(&good, &text).unwrap();
+    // Each of the 20 points below 10 Hz 1 % lower than the one before (20 % at 0.1 Hz).
+    let mut drifting_text = String::new();
+    let mut factor = 1.0;
+    for (i, line) in text.lines().enumerate() {
+        let fields: Vec<f64> = line
+            .split(';')
+            .filter_map(|v| v.replace(',', ".").parse().ok())
+            .collect();
+        if i == 0 || fields.len() != 3 {
+            drifting_text.push_str(line);
+        } else {
+            if fields[0] < 10.0 {
+                factor -= 0.01;
+            }
+            drifting_text.push_str(&format!("{};{};{}", fields[0], fields[1] * factor, fields[2] * factor));
+        }
+        drifting_text.push('\n');
+    }
+    let drifting = dir.join("drifting.csv");
+    std::fs::write(&drifting, drifting_text).unwrap();
+    let missing = dir.join("missing.csv");
+    let out = bin()
+        .arg("kk")
+        .arg("--json")
+        .arg(&good)
+        .arg(&drifting)
+        .arg(&missing)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "a missing file makes the status 1");
+    let items: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(items.len(), 3);
+    let clean = &items[0];
+    assert!(clean["file"].as_str().unwrap().ends_with("clean.csv"));
+    assert_eq!(clean["verdict"], "pass", "{clean}");
+    assert!(
+        clean["m"].as_u64().unwrap() >= 14,
+        "at least 2 elements a decade over 7 decades"
+    );
+    assert!(clean["mu"].is_number());
+    let residuals = clean["residuals"].as_array().unwrap();
+    assert_eq!(residuals.len(), 71);
+    // A noise-free R + R‖C is a Voigt circuit: its residuals are tiny.
+    for r in residuals {
+        assert!(r["f"].as_f64().unwrap() > 0.0);
+        assert!(
+            r["re"].as_f64().unwrap().abs() < 1e-3 && r["im"].as_f64().unwrap().abs() < 1e-3,
+            "{r}"
+        );
+    }
+    assert_ne!(items[1]["verdict"], "pass", "{}", items[1]);
+    assert!(items[2]["error"].as_str().unwrap().contains("missing.csv"));
+    assert!(items[2].get("verdict").is_none());
+
+    let text_out = bin().arg("kk").arg(&good).output().unwrap();
+    assert!(text_out.status.success());
+    let report = String::from_utf8(text_out.stdout).unwrap();
+    assert!(report.contains("pass") && report.contains("M = "), "{report}");
+    let usage = bin().args(["kk", "--bogus", "x.csv"]).output().unwrap();
+    assert_eq!(usage.status.code(), Some(2));
+}
+
+/// `--exclude-f`: a point spoiled by a spike (Z' and Z'' doubled at 1 kHz) pulls the fit
+/// of an R + R‖C spectrum away from its truth; excluding it by its frequency, as printed
+/// to four figures, brings R_con back to 50 + 930 Ω and fits one point fewer. A
+/// frequency that matches no point, or that is not a number, is an error naming the
+/// setting.
+#[test]
+fn exclude_f_leaves_points_out_of_the_fit() {
+    let dir = temp_dir("exclude");
+    let file = dir.join("spike.csv");
+    let spiked: String = semicircle_csv(50.0, 930.0, 4e-9)
+        .lines()
+        .map(|line| {
+            let fields: Vec<f64> = line
+                .split(';')
+                .filter_map(|v| v.replace(',', ".").parse().ok())
+                .collect();
+            if fields.len() == 3 && (fields[0] / 1000.0 - 1.0).abs() < 1e-9 {
+                format!("{};{};{}\n", fields[0], 2.0 * fields[1], 2.0 * fields[2])
+            } else {
+                format!("{line}\n")
+            }
+        })
+        .collect();
+    std::fs::write(&file, spiked).unwrap();
+    let fit = |extra: &[&str]| -> Value {
+        let out = bin().arg("fit").arg("--json").args(extra).arg(&file).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let items: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+        items[0].clone()
+    };
+    let r_con = |a: &Value| a["r_con_ohm"]["value"].as_f64().unwrap();
+    let spoiled = fit(&[]);
+    let cleaned = fit(&["--exclude-f", "1000.0,"]);
+    assert_eq!(spoiled["spectrum"]["n_fitted"], 71);
+    assert_eq!(cleaned["spectrum"]["n_fitted"], 70);
+    assert!((r_con(&cleaned) / 980.0 - 1.0).abs() < 1e-4, "{}", r_con(&cleaned));
+    assert!((r_con(&spoiled) / 980.0 - 1.0).abs() > 1e-3, "{}", r_con(&spoiled));
+    // The alias and the schema's own flag are one setting; within 0.5 % finds the point.
+    let same = fit(&["--exclude-f-hz=999.9"]);
+    assert_eq!(same["spectrum"]["n_fitted"], 70);
+
+    for (value, says) in [("1234", "1.23 kHz"), ("abc", "--exclude-f"), ("-5", "positive")] {
+        let out = bin().args(["fit", "--exclude-f", value]).arg(&file).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{value}");
+        assert!(stderr.contains(says), "{value}: {stderr}");
+    }
+}

@@ -305,7 +305,11 @@ function removeEntry(id) {
  * where one was typed in the series table (pellets compact under pressure).
  */
 function settingsFor(entry, settings) {
-  return entry.thicknessMm ? { ...settings, thickness_mm: entry.thicknessMm } : settings;
+  const own = entry.thicknessMm ? { ...settings, thickness_mm: entry.thicknessMm } : settings;
+  if (!entry.excludedHz?.length) return own;
+  // The spectrum's own exclusions join the form's: by frequency, written out exactly.
+  const excluded = [own.exclude_f_hz, ...entry.excludedHz.map(String)].filter((v) => v !== undefined && v !== null && String(v).trim() !== '');
+  return { ...own, exclude_f_hz: excluded.join(', ') };
 }
 
 /** Where the pressure in force came from, as the CLI's JSON says it: typed, header, name (or null). */
@@ -498,7 +502,7 @@ function addSpectra(given, { example = false, restored = false } = {}) {
       id: nextId++, given: nextGiven++, name: item.name, bytes: item.bytes ?? null, file: item.file ?? null,
       lastModified: item.lastModified ?? null,
       example, sha256: null, state: 'fitting', result: null, error: null, loaded: null, fitKey: null,
-      headerPressureMpa: null, typedPressureMpa: null, thicknessMm: null, seriesLabel: null,
+      headerPressureMpa: null, typedPressureMpa: null, thicknessMm: null, excludedHz: [], seriesLabel: null,
       nameInfo: described[i] ?? null, placement: null, hintOffered: null, mainKey: null, row: null,
       storeKey: item.storeKey ?? null,
       crashed: item.crashed === true,
@@ -825,6 +829,7 @@ const canvases = {
   nyquist: () => $('#plot-nyquist'),
   bode: () => $('#plot-bode'),
   residuals: () => $('#plot-residuals'),
+  kk: () => $('#plot-kk'),
 };
 
 /**
@@ -855,6 +860,7 @@ function sizeCanvas(canvas) {
 function drawPlot(kind, entry, canvas, scale) {
   if (kind === 'nyquist') entry.loaded.drawNyquist(canvas, scale);
   else if (kind === 'bode') entry.loaded.drawBode(canvas, scale);
+  else if (kind === 'kk') entry.loaded.drawKk(canvas, scale);
   else entry.loaded.drawResiduals(canvas, scale);
 }
 
@@ -886,6 +892,54 @@ function drawOne(kind, canvas, entry) {
   }
 }
 
+/**
+ * The Lin-KK verdict of the selected spectrum at `[data-result="kk"]`: computed in the
+ * core for the whole spectrum (it does not depend on the settings), drawn by drawKk.
+ */
+function renderKk(entry) {
+  const badge = $('#kk-verdict');
+  const summary = $('#kk-summary');
+  let kk = null;
+  let message = '';
+  if (entry?.loaded) {
+    try {
+      kk = entry.loaded.kk();
+    } catch (e) {
+      message = messageOf(e);
+    }
+  }
+  badge.dataset.value = kk ? kk.verdict : '';
+  badge.textContent = kk ? kk.verdict : '';
+  badge.className = `badge ${kk ? { pass: 'measured', warn: 'warn', fail: 'bad' }[kk.verdict] : ''}`;
+  const flagged = kk ? kk.residuals.filter((r) => r.flagged).length : 0;
+  const excluded = entry?.excludedHz?.length ?? 0;
+  summary.textContent = kk
+    ? `M = ${kk.m}, μ = ${sig(kk.mu, 2)}, rms ${sci(100 * kk.rms, '%', 2)}, noise ${sci(100 * kk.noise, '%', 2)}${flagged ? `, ${flagged} flagged` : ''}${excluded ? `; ${excluded} excluded from the fit` : ''}`
+    : message;
+  $('#kk-exclude-flagged').disabled = !kk || kk.residuals.every((r) => !r.flagged || (entry.excludedHz ?? []).includes(r.f));
+  $('#kk-include-all').hidden = excluded === 0;
+}
+
+/** Sets the selected spectrum's own exclusions (Hz) and refits it. */
+function setExcluded(entry, frequencies) {
+  entry.excludedHz = [...new Set(frequencies)].sort((x, y) => x - y);
+  scheduleFits();
+  showSelected();
+}
+
+function wireKk() {
+  $('#kk-exclude-flagged').addEventListener('click', () => {
+    const entry = byId.get(selectedId);
+    if (!entry?.loaded) return;
+    const flagged = entry.loaded.kk().residuals.filter((r) => r.flagged).map((r) => r.f);
+    setExcluded(entry, [...(entry.excludedHz ?? []), ...flagged]);
+  });
+  $('#kk-include-all').addEventListener('click', () => {
+    const entry = byId.get(selectedId);
+    if (entry) setExcluded(entry, []);
+  });
+}
+
 function updateExportButtons() {
   for (const id of ['#export-csv', '#export-json']) $(id).disabled = entries.length === 0;
   $('#keep-example-label').hidden = !entries.some((e) => e.example);
@@ -904,11 +958,13 @@ function showSelected() {
   renderTruth(entry);
   if (!entry) {
     renderEmpty();
+    renderKk(null);
     drawPlots(null);
     return;
   }
   // A thickness typed on the spectrum's row is the user's, not an assumption.
   renderResult(entry, { assumed: assumedGeometry().filter((g) => !(g.id === 'thickness-mm' && entry.thicknessMm)) });
+  renderKk(entry);
   drawPlots(entry);
   if (entry.mainMs !== undefined) {
     timings.fitAndDrawMs.push(performance.now() - t0);
@@ -1433,6 +1489,7 @@ async function main() {
   wireSettings();
   wireDefaults();
   wireExport();
+  wireKk();
   wireSidebarHeight();
   wireResize();
   wireProgress();

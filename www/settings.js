@@ -18,6 +18,7 @@ const PLACEHOLDER = {
   area_cm2: 'instead of D',
   fmin_hz: 'lowest',
   fmax_hz: 'highest',
+  exclude_f_hz: 'e.g. 50, 1e5',
   init: 'e.g. R1=100',
   fix: 'e.g. CPE2.alpha=1',
 };

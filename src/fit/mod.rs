@@ -64,6 +64,8 @@ pub struct FitOptions {
     /// Points below `fmin` or above `fmax` (Hz) are kept but not fitted.
     pub fmin: Option<f64>,
     pub fmax: Option<f64>,
+    /// Points at these frequencies (Hz, matched by [`crate::exclude`]) are kept but not fitted.
+    pub exclude_hz: Vec<f64>,
     /// Starting values that replace the automatic guess.
     pub init: Vec<(String, f64)>,
     /// Parameters held at a value.
@@ -597,7 +599,7 @@ fn inside_bounds(circuit: &Circuit, mut values: Vec<f64>, fixed: &[bool]) -> Vec
     values
 }
 
-/// Which points lie inside the fitted range [fmin, fmax].
+/// Which points lie inside the fitted range [fmin, fmax] and are not excluded.
 pub(crate) fn fit_mask(spectrum: &Spectrum, options: &FitOptions) -> Result<Vec<bool>, FitError> {
     let lo = options.fmin.unwrap_or(0.0);
     let hi = options.fmax.unwrap_or(f64::INFINITY);
@@ -606,7 +608,11 @@ pub(crate) fn fit_mask(spectrum: &Spectrum, options: &FitOptions) -> Result<Vec<
             "the frequency range fmin = {lo} Hz, fmax = {hi} Hz is empty"
         )));
     }
-    Ok(spectrum.freq_hz.iter().map(|&f| f >= lo && f <= hi).collect())
+    Ok(spectrum
+        .freq_hz
+        .iter()
+        .map(|&f| f >= lo && f <= hi && !crate::exclude::is_excluded(f, &options.exclude_hz))
+        .collect())
 }
 
 fn fit_data(spectrum: &Spectrum, fitted: &[bool], weighting: Weighting) -> FitData {
