@@ -178,3 +178,33 @@ fn readable_report_explains_the_result() {
         assert!(text.contains(fragment), "{fragment} missing in:\n{text}");
     }
 }
+
+#[test]
+fn a_circuit_nested_20000_deep_or_very_long_is_refused_with_a_message_not_a_crash() {
+    // 20 000 levels of p(...) overflowed the stack of the recursive parser and killed the CLI.
+    let deep = format!("{}R1,R2{}", "p(".repeat(20_000), ")".repeat(20_000));
+    // 5000 resistors in series: flat, but far past the length limit.
+    let long = (0..5000).map(|k| format!("R{k}")).collect::<Vec<_>>().join("-");
+    for (circuit, expected) in [
+        (&deep, "the circuit is 60005 characters long; at most 400 are accepted"),
+        (&long, "the circuit is 28889 characters long; at most 400 are accepted"),
+    ] {
+        let out = bin().args(["fit", "--circuit", circuit, "x.csv"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "a usage error, not a crash");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains(expected), "{stderr}");
+        assert!(
+            stderr.len() < 1000,
+            "the message quotes the start of the circuit only: {stderr}"
+        );
+    }
+    // Within the length limit, a 17th level of nesting is refused at its '('.
+    let seventeen = format!("{}R1,R2{}", "p(".repeat(17), ")".repeat(17));
+    let out = bin().args(["fit", "--circuit", &seventeen, "x.csv"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("position 34: parentheses nest more than 16 deep"),
+        "{stderr}"
+    );
+}
