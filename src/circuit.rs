@@ -288,6 +288,17 @@ impl Circuit {
         })
     }
 
+    /// Which of the study's shapes the circuit has, whatever its labels and bounds:
+    /// `R-CPE`, `R-p(R,CPE)` or `R-p(R,C)`. A user's `R0-p(R1,CPE1)` is the semicircle
+    /// preset's shape, so it can start from that preset's guess.
+    pub fn study_shape(&self) -> Option<&'static str> {
+        self.flat.map(|shape| match shape {
+            FlatShape::RCpe => "R-CPE",
+            FlatShape::RParallelRCpe => "R-p(R,CPE)",
+            FlatShape::RParallelRC => "R-p(R,C)",
+        })
+    }
+
     /// The circuit in canonical form (no spaces).
     pub fn text(&self) -> &str {
         &self.text
