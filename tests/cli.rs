@@ -208,3 +208,35 @@ fn a_circuit_nested_20000_deep_or_very_long_is_refused_with_a_message_not_a_cras
         "{stderr}"
     );
 }
+
+#[test]
+fn a_circuit_in_boukamps_code_is_fitted_and_reported_in_both_notations() {
+    let dir = temp_dir("boukamp");
+    let file = dir.join("arc.csv");
+    std::fs::write(&file, semicircle_csv(50.0, 930.0, 4e-9)).unwrap();
+    let out = bin()
+        .args(["fit", "--json", "--circuit", "R(RC)"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let items: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let a = &items[0];
+    assert_eq!(a["circuit"], "R0-p(R1,C0)");
+    assert_eq!(a["circuit_boukamp"], "R(RC)");
+    // The noise-free arc's own components.
+    for (name, truth) in [("R0", 50.0), ("R1", 930.0), ("C0", 4e-9)] {
+        let value = a["params"][name]["value"].as_f64().unwrap();
+        assert!((value / truth - 1.0).abs() < 1e-6, "{name} = {value}");
+    }
+    let text = bin()
+        .args(["fit", "--circuit", "R0-p(R1,CPE1)"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        stdout.contains("circuit  R0-p(R1,CPE1) = R(RQ) in Boukamp's code"),
+        "{stdout}"
+    );
+}

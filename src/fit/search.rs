@@ -321,7 +321,7 @@ fn latin_hypercube(circuit: &Circuit, data: &FitData, origin: &[f64], fixed: &[b
         return Vec::new();
     }
     let s = scales(data);
-    let mut random = SplitMix(0x5EED_0F51_6A4F_17u64);
+    let mut random = SplitMix(0x005E_ED0F_516A_4F17_u64);
     let specs = circuit.params();
     // One column of stratum positions in [0, 1) per parameter.
     let columns: Vec<Vec<f64>> = specs
