@@ -143,6 +143,8 @@ pub struct LeadInductance {
 pub struct Analysis {
     pub file: String,
     pub circuit: String,
+    /// The same circuit in Boukamp's circuit description code, e.g. `R(RQ)`.
+    pub circuit_boukamp: String,
     pub preset: Option<Preset>,
     pub kind: Kind,
     pub params: BTreeMap<String, ParamReport>,
@@ -617,6 +619,7 @@ fn explain(spectrum: &Spectrum, settings: &Settings, pick: Pick) -> Outcome {
     let analysis = Analysis {
         file: spectrum.name.clone(),
         circuit: fit.circuit.text().to_string(),
+        circuit_boukamp: fit.circuit.boukamp(),
         preset: fit.preset,
         kind,
         params,

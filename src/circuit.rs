@@ -20,6 +20,8 @@ use num_complex::Complex64;
 use std::f64::consts::FRAC_PI_2;
 use std::fmt;
 
+pub mod boukamp;
+
 /// The kind of a circuit element.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ElementKind {
@@ -224,8 +226,12 @@ pub const MAX_CIRCUIT_CHARS: usize = 400;
 pub const MAX_NESTING: usize = 16;
 
 impl Circuit {
-    /// Parses an impedance.py-style circuit string.
+    /// Parses an impedance.py-style circuit string, or Boukamp's circuit description
+    /// code (no numbers: `R(RQ)`), whose elements are then numbered ([`boukamp`]).
     pub fn parse(text: &str) -> Result<Circuit, CircuitError> {
+        if boukamp::is_boukamp(text) {
+            return Circuit::parse(&boukamp::to_impedance_py(text)?);
+        }
         let too_long = |message: String, position: usize| CircuitError {
             circuit: text.chars().take(60).collect::<String>() + if text.chars().count() > 60 { "…" } else { "" },
             position,
@@ -288,9 +294,25 @@ impl Circuit {
         })
     }
 
+    /// Which of the study's shapes the circuit has, whatever its labels and bounds:
+    /// `R-CPE`, `R-p(R,CPE)` or `R-p(R,C)`. A user's `R0-p(R1,CPE1)` is the semicircle
+    /// preset's shape, so it can start from that preset's guess.
+    pub fn study_shape(&self) -> Option<&'static str> {
+        self.flat.map(|shape| match shape {
+            FlatShape::RCpe => "R-CPE",
+            FlatShape::RParallelRCpe => "R-p(R,CPE)",
+            FlatShape::RParallelRC => "R-p(R,C)",
+        })
+    }
+
     /// The circuit in canonical form (no spaces).
     pub fn text(&self) -> &str {
         &self.text
+    }
+
+    /// The circuit in Boukamp's circuit description code: `R0-p(R1,CPE1)` is `R(RQ)`.
+    pub fn boukamp(&self) -> String {
+        self.root.render_boukamp(&self.elements, false)
     }
 
     pub fn params(&self) -> &[ParamSpec] {
@@ -777,6 +799,26 @@ fn element_impedance(
 }
 
 impl Node {
+    /// Series are juxtaposed, parallels in `(...)`, a series inside a parallel in `[...]`.
+    /// Recursion is bounded: [`MAX_NESTING`] holds for every parsed circuit.
+    fn render_boukamp(&self, elements: &[Element], inside_parallel: bool) -> String {
+        match &self.kind {
+            NodeKind::Element(i) => match elements.get(*i).map(|e| e.kind) {
+                Some(ElementKind::Cpe) => "Q".to_string(),
+                Some(kind) => kind.prefix().to_string(),
+                None => String::new(),
+            },
+            NodeKind::Series(children) => {
+                let inner: String = children.iter().map(|c| c.render_boukamp(elements, false)).collect();
+                if inside_parallel { format!("[{inner}]") } else { inner }
+            }
+            NodeKind::Parallel(children) => {
+                let inner: String = children.iter().map(|c| c.render_boukamp(elements, true)).collect();
+                format!("({inner})")
+            }
+        }
+    }
+
     fn render(&self, elements: &[Element]) -> String {
         match &self.kind {
             NodeKind::Element(i) => elements[*i].label.clone(),

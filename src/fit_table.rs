@@ -123,6 +123,7 @@ mod tests {
                 converged: true,
                 termination: String::new(),
                 starts: 1,
+                starts_at_best: 1,
             },
             fitted,
         }

@@ -324,8 +324,9 @@ fn text_report(file: &str, a: &Analysis, r: &Report) -> String {
         out.push_str(&format!("   warning: {w}\n"));
     }
     out.push_str(&format!(
-        "circuit  {}{}\n",
+        "circuit  {} = {} in Boukamp's code{}\n",
         a.circuit,
+        a.circuit_boukamp,
         a.preset.map(|p| format!("  ({p})")).unwrap_or_default()
     ));
     for name in &a.param_order {

@@ -56,6 +56,17 @@ impl Preset {
         }
     }
 
+    /// The preset whose circuit has the shape of `circuit` up to the names of its
+    /// elements (its bounds may be wider): `R0-p(R1,CPE1)` is a `semicircle`.
+    pub fn with_shape_of(circuit: &Circuit) -> Option<Preset> {
+        match circuit.study_shape()? {
+            "R-CPE" => Some(Preset::Inductive),
+            "R-p(R,CPE)" => Some(Preset::Semicircle),
+            "R-p(R,C)" => Some(Preset::SemicircleC),
+            _ => None,
+        }
+    }
+
     /// The circuit with the preset's parameter bounds.
     pub fn circuit(self) -> Circuit {
         // Parsed once per process: `auto` asks for both presets for every spectrum.
@@ -133,5 +144,19 @@ mod tests {
             Ok(CircuitChoice::Custom(_))
         ));
         assert_eq!(CircuitChoice::parse("semicircel").unwrap_err().position, 1);
+    }
+
+    #[test]
+    fn a_study_circuit_with_other_names_has_its_presets_shape() {
+        let shape = |text: &str| Preset::with_shape_of(&Circuit::parse(text).unwrap());
+        assert_eq!(shape("R0-p(R1,CPE1)"), Some(Preset::Semicircle));
+        assert_eq!(shape("R5-p(R6,C6)"), Some(Preset::SemicircleC));
+        assert_eq!(shape("R9-CPE3"), Some(Preset::Inductive));
+        for preset in Preset::ALL {
+            assert_eq!(Preset::with_shape_of(&preset.circuit()), Some(preset));
+        }
+        assert_eq!(shape("R0-p(CPE1,R1)"), None);
+        assert_eq!(shape("L0-R0-p(R1,CPE1)"), None);
+        assert_eq!(shape("R0-p(R1,CPE1)-CPE2"), None);
     }
 }

@@ -268,7 +268,8 @@ fn exclude_f_leaves_points_out_of_the_fit() {
                 .filter_map(|v| v.replace(',', ".").parse().ok())
                 .collect();
             if fields.len() == 3 && (fields[0] / 1000.0 - 1.0).abs() < 1e-9 {
-                format!("{};{};{}\n", fields[0], 2.0 * fields[1], 2.0 * fields[2])
+                // In the file's own decimal commas: a file mixing the two separators is refused.
+                format!("{};{};{}\n", fields[0], 2.0 * fields[1], 2.0 * fields[2]).replace('.', ",")
             } else {
                 format!("{line}\n")
             }
@@ -298,4 +299,66 @@ fn exclude_f_leaves_points_out_of_the_fit() {
         assert!(!out.status.success(), "{value}");
         assert!(stderr.contains(says), "{value}: {stderr}");
     }
+}
+
+#[test]
+fn a_circuit_nested_20000_deep_or_very_long_is_refused_with_a_message_not_a_crash() {
+    // 20 000 levels of p(...) overflowed the stack of the recursive parser and killed the CLI.
+    let deep = format!("{}R1,R2{}", "p(".repeat(20_000), ")".repeat(20_000));
+    // 5000 resistors in series: flat, but far past the length limit.
+    let long = (0..5000).map(|k| format!("R{k}")).collect::<Vec<_>>().join("-");
+    for (circuit, expected) in [
+        (&deep, "the circuit is 60005 characters long; at most 400 are accepted"),
+        (&long, "the circuit is 28889 characters long; at most 400 are accepted"),
+    ] {
+        let out = bin().args(["fit", "--circuit", circuit, "x.csv"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "a usage error, not a crash");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains(expected), "{stderr}");
+        assert!(
+            stderr.len() < 1000,
+            "the message quotes the start of the circuit only: {stderr}"
+        );
+    }
+    // Within the length limit, a 17th level of nesting is refused at its '('.
+    let seventeen = format!("{}R1,R2{}", "p(".repeat(17), ")".repeat(17));
+    let out = bin().args(["fit", "--circuit", &seventeen, "x.csv"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("position 34: parentheses nest more than 16 deep"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_circuit_in_boukamps_code_is_fitted_and_reported_in_both_notations() {
+    let dir = temp_dir("boukamp");
+    let file = dir.join("arc.csv");
+    std::fs::write(&file, semicircle_csv(50.0, 930.0, 4e-9)).unwrap();
+    let out = bin()
+        .args(["fit", "--json", "--circuit", "R(RC)"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let items: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let a = &items[0];
+    assert_eq!(a["circuit"], "R0-p(R1,C0)");
+    assert_eq!(a["circuit_boukamp"], "R(RC)");
+    // The noise-free arc's own components.
+    for (name, truth) in [("R0", 50.0), ("R1", 930.0), ("C0", 4e-9)] {
+        let value = a["params"][name]["value"].as_f64().unwrap();
+        assert!((value / truth - 1.0).abs() < 1e-6, "{name} = {value}");
+    }
+    let text = bin()
+        .args(["fit", "--circuit", "R0-p(R1,CPE1)"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        stdout.contains("circuit  R0-p(R1,CPE1) = R(RQ) in Boukamp's code"),
+        "{stdout}"
+    );
 }

@@ -209,7 +209,7 @@ function renderHeadline(a, report, assumed) {
   $('#rcon-note').textContent = notes.join('; ');
   setResult('circuit', a.kind);
   $('#circuit-kind').textContent = a.preset ? PRESET_TEXT[a.preset] : `${KIND_TEXT[a.kind] ?? a.kind}`;
-  $('#circuit-string').textContent = `${a.circuit} · ${METHOD_TEXT[a.choice.method] ?? a.choice.method}`;
+  $('#circuit-string').textContent = `${a.circuit} = ${a.circuit_boukamp} · ${METHOD_TEXT[a.choice.method] ?? a.choice.method}`;
   $('#choice-sentence').textContent = report.choice_sentence;
 }
 

@@ -13,6 +13,7 @@
 
 pub mod guess;
 mod problem;
+pub mod search;
 pub mod stats;
 
 use crate::circuit::{Bounds, Circuit, ImagSide};
@@ -123,6 +124,9 @@ pub struct FitStats {
     pub termination: String,
     /// How many starting points were tried.
     pub starts: usize,
+    /// How many of them ended at the reported residual (within 1e-6): a global search
+    /// that stops with several is unlikely to have missed a lower minimum.
+    pub starts_at_best: usize,
 }
 
 /// The outcome of [`fit`].
@@ -295,9 +299,18 @@ pub fn fit_from(
     options: &FitOptions,
     previous: Option<&[(String, f64)]>,
 ) -> Result<(FitResult, Start), FitError> {
-    let mut attempt = Prepared::new(spectrum, circuit, preset, options, previous)?.descend(Tolerance::Full);
-    if !options.single_start && attempt.is_poor() {
-        attempt.rescue();
+    let prepared = Prepared::new(spectrum, circuit, preset, options, previous)?;
+    // Starting values from the user or a previous fit are trusted as presets' guesses are;
+    // a circuit typed with none gets the global search unless it has a preset's shape.
+    let unguided = preset.is_none() && options.init.is_empty() && prepared.start == Start::Automatic;
+    let study_shape = Preset::with_shape_of(circuit).is_some();
+    let mut attempt = prepared.descend(Tolerance::Full);
+    if !options.single_start {
+        if unguided && (!study_shape || attempt.is_poor()) {
+            attempt.search();
+        } else if attempt.is_poor() {
+            attempt.rescue();
+        }
     }
     let start = attempt.start();
     Ok((attempt.finish(), start))
@@ -360,7 +373,9 @@ impl<'c> Prepared<'c> {
         }
 
         let mut fixed = vec![false; n_params];
-        let automatic = guess::initial_values(circuit, preset, &data.omega, &data.z);
+        // A typed circuit of a preset's shape (R0-p(R1,CPE1)) starts from that preset's guess.
+        let guide = preset.or_else(|| Preset::with_shape_of(circuit));
+        let automatic = guess::initial_values(circuit, guide, &data.omega, &data.z);
         let automatic = with_user_values(circuit, options, automatic, &mut fixed)?;
         let (origin, start) = match previous.and_then(|p| previous_values(circuit, p)) {
             Some(values) => {
@@ -423,6 +438,7 @@ impl<'c> Prepared<'c> {
             tolerance,
             best,
             starts: 1,
+            starts_at_best: 1,
         }
     }
 }
@@ -434,6 +450,7 @@ pub(crate) struct Attempt<'c> {
     tolerance: Tolerance,
     best: Descent,
     starts: usize,
+    starts_at_best: usize,
 }
 
 impl<'c> Attempt<'c> {
@@ -455,11 +472,23 @@ impl<'c> Attempt<'c> {
             self.starts += 1;
             if better(&candidate, &self.best) {
                 self.best = candidate;
+                self.starts_at_best = 1;
             }
             if !is_poor(&self.best) {
                 break;
             }
         }
+    }
+
+    /// The global search ([`search`]) from structured and spread starts, the first
+    /// descent counted as its first start.
+    pub(crate) fn search(&mut self) {
+        let p = &self.prepared;
+        let first = self.best.clone();
+        let found = search::search(p.circuit, &p.data, &p.origin, &p.fixed, first);
+        self.best = found.best;
+        self.starts = found.starts;
+        self.starts_at_best = found.starts_at_best;
     }
 
     /// Discards the descents so far and descends again from the same start.
@@ -501,7 +530,7 @@ impl<'c> Attempt<'c> {
             best,
             p.fixed,
             p.fitted,
-            self.starts,
+            (self.starts, self.starts_at_best),
             p.weighting,
         );
         (fit, p.data)
@@ -806,7 +835,7 @@ fn finish(
     best: Descent,
     fixed: Vec<bool>,
     fitted: Vec<bool>,
-    starts: usize,
+    (starts, starts_at_best): (usize, usize),
     weighting: Weighting,
 ) -> FitResult {
     let n_params = best.values.len();
@@ -854,6 +883,7 @@ fn finish(
             converged: best.converged,
             termination: best.termination,
             starts,
+            starts_at_best,
         },
         fitted,
     }

@@ -208,7 +208,7 @@ describe('sigmafit page', () => {
     await page.click('[data-spectrum-row][data-file="good.csv"] .row-select');
     assert.ok(await page.isHidden('[data-result="error"]'));
     await page.selectOption('#circuit', 'semicircle-c');
-    await page.waitForFunction(() => document.querySelector('#circuit-string').textContent.startsWith('R1-p(R2,C2)'));
+    await page.waitForFunction(() => document.querySelector('#circuit-string').textContent.startsWith('R1-p(R2,C2) = R(RC) ·'));
     assert.equal((await result(page)).circuit, 'semicircle');
     await page.selectOption('#circuit', 'custom');
     // A circuit string is fitted on Enter, not on every keystroke; its error shows under it.
