@@ -909,6 +909,10 @@ pub fn draw_nyquist<DB: DrawingBackend>(
     draw_nyquist_labelled(area, data, style, "fit")
 }
 
+/// Where each data point was drawn: (its index in the spectrum, its position in the
+/// backend's pixels). The page finds the point under a click from it.
+pub type PointPixels = Vec<(usize, (i32, i32))>;
+
 /// [`draw_nyquist`] with the line named `curve` in the key (the explorer's line is
 /// the circuit itself, not a fit).
 pub fn draw_nyquist_labelled<DB: DrawingBackend>(
@@ -917,6 +921,48 @@ pub fn draw_nyquist_labelled<DB: DrawingBackend>(
     style: &PlotStyle,
     curve_label: &str,
 ) -> Result<(), PlotError> {
+    nyquist(area, data, style, curve_label).map(|_| ())
+}
+
+/// [`draw_nyquist`], returning where each data point was drawn.
+pub fn draw_nyquist_located<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    data: &PlotData,
+    style: &PlotStyle,
+) -> Result<PointPixels, PlotError> {
+    nyquist(area, data, style, "fit")
+}
+
+/// The index of the point drawn nearest to (x, y), if it lies within `radius` pixels.
+pub fn point_near(located: &PointPixels, x: f64, y: f64, radius: f64) -> Option<usize> {
+    located
+        .iter()
+        .map(|(i, (px, py))| (*i, (f64::from(*px) - x).hypot(f64::from(*py) - y)))
+        .filter(|(_, d)| *d <= radius)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(i, _)| i)
+}
+
+/// The indices of the points drawn between the pixel columns `x0` and `x1` (either
+/// order), each once: a frequency range swept across the Bode plot.
+pub fn points_between_columns(located: &PointPixels, x0: f64, x1: f64) -> Vec<usize> {
+    let (lo, hi) = (x0.min(x1), x0.max(x1));
+    let mut inside: Vec<usize> = located
+        .iter()
+        .filter(|(_, (px, _))| (lo..=hi).contains(&f64::from(*px)))
+        .map(|(i, _)| *i)
+        .collect();
+    inside.sort_unstable();
+    inside.dedup();
+    inside
+}
+
+fn nyquist<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    data: &PlotData,
+    style: &PlotStyle,
+    curve_label: &str,
+) -> Result<PointPixels, PlotError> {
     let sz = Sizes::new(style, false);
     let theme = Theme::new(style.dark);
     let family = style.font_family.as_str();
@@ -985,6 +1031,14 @@ pub fn draw_nyquist_labelled<DB: DrawingBackend>(
         step: Some(step),
     };
     let mut chart = builder.build_cartesian_2d(x_axis, y_axis)?;
+    let located: PointPixels = data
+        .z
+        .iter()
+        .enumerate()
+        .map(|(i, z)| (i, to_xy(z)))
+        .filter(|(_, p)| p.0.is_finite() && p.1.is_finite())
+        .map(|(i, p)| (i, chart.backend_coord(&p)))
+        .collect();
 
     let (xs, ys) = (xr.1 - xr.0, yr.1 - yr.0);
     draw_mesh(
@@ -1032,7 +1086,8 @@ pub fn draw_nyquist_labelled<DB: DrawingBackend>(
     if has_curve {
         series.push((LegendMark::Line(theme.fit), curve_label));
     }
-    draw_legend(&header, &series, false, !excluded.is_empty(), &sz, &theme, family)
+    draw_legend(&header, &series, false, !excluded.is_empty(), &sz, &theme, family)?;
+    Ok(located)
 }
 
 // ---------------------------------------------------------------------------
@@ -1056,6 +1111,24 @@ pub fn draw_bode_labelled<DB: DrawingBackend>(
     style: &PlotStyle,
     curve: &str,
 ) -> Result<(), PlotError> {
+    bode(area, data, style, curve).map(|_| ())
+}
+
+/// [`draw_bode`], returning where each data point was drawn (its |Z| and its phase marker).
+pub fn draw_bode_located<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    data: &PlotData,
+    style: &PlotStyle,
+) -> Result<PointPixels, PlotError> {
+    bode(area, data, style, "fit")
+}
+
+fn bode<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    data: &PlotData,
+    style: &PlotStyle,
+    curve: &str,
+) -> Result<PointPixels, PlotError> {
     let sz = Sizes::new(style, true);
     let theme = Theme::new(style.dark);
     let family = style.font_family.as_str();
@@ -1157,6 +1230,16 @@ pub fn draw_bode_labelled<DB: DrawingBackend>(
         (aw as i32 - sz.margin_right as i32, (y_top + y_bottom) / 2),
     )?;
 
+    let mut located = PointPixels::new();
+    for (i, (&f, z)) in data.freq_hz.iter().zip(data.z.iter()).enumerate() {
+        let (m, p) = (mag_pt(f, z), phase_pt(f, z));
+        if m.0.is_finite() && m.1.is_finite() {
+            located.push((i, chart.backend_coord(&m)));
+        }
+        if p.0.is_finite() && p.1.is_finite() {
+            located.push((i, chart.borrow_secondary().backend_coord(&p)));
+        }
+    }
     let primary = chart.plotting_area();
     let secondary = chart.secondary_plotting_area();
     if has_curve {
@@ -1195,7 +1278,8 @@ pub fn draw_bode_labelled<DB: DrawingBackend>(
         series.push((LegendMark::Line(theme.fit_phase), phase_label.as_str()));
     }
     let shows_excluded = mag_exc.iter().chain(ph_exc.iter()).any(|p| finite(&p));
-    draw_legend(&header, &series, false, shows_excluded, &sz, &theme, family)
+    draw_legend(&header, &series, false, shows_excluded, &sz, &theme, family)?;
+    Ok(located)
 }
 
 // ---------------------------------------------------------------------------
@@ -1507,6 +1591,61 @@ mod tests {
             r.and(presented)
         };
         (result, svg)
+    }
+
+    /// Located positions next to the circles the SVG actually holds.
+    fn located(kind: Kind, data: &PlotData) -> (PointPixels, String) {
+        let mut svg = String::new();
+        let located = {
+            let root = SVGBackend::with_string(&mut svg, (800, 500)).into_drawing_area();
+            let located = match kind {
+                Kind::Nyquist => draw_nyquist_located(&root, data, &PlotStyle::default()),
+                _ => draw_bode_located(&root, data, &PlotStyle::default()),
+            };
+            root.present().unwrap();
+            located.unwrap()
+        };
+        (located, svg)
+    }
+
+    #[test]
+    fn located_points_are_where_their_markers_are_drawn() {
+        let s = Spectrum::rc(100.0, 1000.0, 1e-7);
+        for kind in [Kind::Nyquist, Kind::Bode] {
+            let (located, svg) = located(kind, &s.data());
+            // Nyquist: one position per point; Bode: |Z| and phase for each.
+            let per_point = if matches!(kind, Kind::Nyquist) { 1 } else { 2 };
+            assert_eq!(located.len(), per_point * s.f.len(), "{kind:?}");
+            let circles = svg_circles(&svg);
+            for (i, (x, y)) in located.iter().step_by(per_point).take(20) {
+                // Bode's phase markers are squares; check the |Z| circles (the first of each pair).
+                let drawn = circles
+                    .iter()
+                    .any(|(cx, cy, _)| (cx - f64::from(*x)).abs() <= 1.0 && (cy - f64::from(*y)).abs() <= 1.0);
+                assert!(drawn, "{kind:?}: point {i} at ({x}, {y}) has no marker there");
+            }
+            // A click on a point's own position finds that point.
+            for (i, (x, y)) in located.iter().step_by(7) {
+                let found = point_near(&located, f64::from(*x), f64::from(*y), 2.0).unwrap();
+                let near =
+                    |(j, (fx, fy)): &(usize, (i32, i32))| *j == found && (fx - x).abs() <= 2 && (fy - y).abs() <= 2;
+                assert!(located.iter().any(near), "{kind:?}: {i} found {found}");
+            }
+            assert_eq!(point_near(&located, -100.0, -100.0, 5.0), None);
+        }
+        // Nyquist: the largest Z' is drawn rightmost; Bode: the lowest frequency leftmost.
+        let (nyquist, _) = located(Kind::Nyquist, &s.data());
+        let rightmost = nyquist.iter().max_by_key(|(_, (x, _))| *x).unwrap().0;
+        let widest = (0..s.z.len()).max_by(|a, b| s.z[*a].re.total_cmp(&s.z[*b].re)).unwrap();
+        assert_eq!(rightmost, widest);
+        let (bode, _) = located(Kind::Bode, &s.data());
+        let leftmost = bode.iter().min_by_key(|(_, (x, _))| *x).unwrap().0;
+        assert_eq!(leftmost, s.f.len() - 1, "frequencies run from 1 MHz down to 0.1 Hz");
+        // A sweep across the left half of the Bode plot takes the low frequencies only.
+        let xs: Vec<i32> = bode.iter().map(|(_, (x, _))| *x).collect();
+        let mid = f64::from((xs.iter().min().unwrap() + xs.iter().max().unwrap()) / 2);
+        let low = points_between_columns(&bode, 0.0, mid);
+        assert!(!low.is_empty() && low.iter().all(|i| s.f[*i] < 1e3), "{low:?}");
     }
 
     fn render(kind: Kind, data: &PlotData) -> (Result<(), PlotError>, String) {

@@ -222,6 +222,8 @@ pub struct LoadedSpectrum {
     /// The model drawn over the data, computed at the first draw after a fit (a worker
     /// that never draws never pays for it).
     curves: std::cell::OnceCell<ModelCurves>,
+    /// Where the last Nyquist and Bode plots drew each point, for [`LoadedSpectrum::point_at`].
+    located: std::cell::RefCell<(plot::PointPixels, plot::PointPixels)>,
     header_pressure_mpa: Option<f64>,
     /// Wall time of the latest fit, ms.
     fit_ms: Option<f64>,
@@ -357,6 +359,7 @@ impl LoadedSpectrum {
             outcome: None,
             fit_ms: None,
             curves: std::cell::OnceCell::new(),
+            located: std::cell::RefCell::default(),
             kk: std::cell::OnceCell::new(),
         })
     }
@@ -472,19 +475,45 @@ impl LoadedSpectrum {
     /// `scale` is the device pixel ratio).
     #[wasm_bindgen(js_name = drawNyquist)]
     pub fn draw_nyquist(&self, canvas: HtmlCanvasElement, scale: f64) -> Result<(), JsValue> {
-        self.draw(canvas, scale, plot::draw_nyquist)
+        let located = self.draw(canvas, scale, plot::draw_nyquist_located)?;
+        self.located.borrow_mut().0 = located;
+        Ok(())
     }
 
     /// Bode plot: |Z| and phase against log f.
     #[wasm_bindgen(js_name = drawBode)]
     pub fn draw_bode(&self, canvas: HtmlCanvasElement, scale: f64) -> Result<(), JsValue> {
-        self.draw(canvas, scale, plot::draw_bode)
+        let located = self.draw(canvas, scale, plot::draw_bode_located)?;
+        self.located.borrow_mut().1 = located;
+        Ok(())
     }
 
     /// Relative residuals of the latest fit against log f.
     #[wasm_bindgen(js_name = drawResiduals)]
     pub fn draw_residuals(&self, canvas: HtmlCanvasElement, scale: f64) -> Result<(), JsValue> {
-        self.draw(canvas, scale, plot::draw_residuals)
+        self.draw(canvas, scale, |area, data, style| {
+            plot::draw_residuals(area, data, style).map(|()| Vec::new())
+        })
+        .map(|_| ())
+    }
+
+    /// The frequency (Hz) of the point drawn nearest to (x, y) in the canvas's pixels, on
+    /// the last "nyquist" or "bode" plot drawn, if one lies within `radius` pixels.
+    #[wasm_bindgen(js_name = pointAt)]
+    pub fn point_at(&self, plot: &str, x: f64, y: f64, radius: f64) -> Option<f64> {
+        let located = self.located.borrow();
+        let points = if plot == "bode" { &located.1 } else { &located.0 };
+        plot::point_near(points, x, y, radius).and_then(|i| self.spectrum.freq_hz.get(i).copied())
+    }
+
+    /// The frequencies (Hz) of the points drawn between the pixel columns `x0` and `x1`
+    /// of the last Bode plot: a frequency range swept across it.
+    #[wasm_bindgen(js_name = frequenciesBetween)]
+    pub fn frequencies_between(&self, x0: f64, x1: f64) -> Vec<f64> {
+        plot::points_between_columns(&self.located.borrow().1, x0, x1)
+            .into_iter()
+            .filter_map(|i| self.spectrum.freq_hz.get(i).copied())
+            .collect()
     }
 
     /// The Lin-KK test of the spectrum: `{m, mu, rms, noise, verdict, residuals: [{f, re,
@@ -514,10 +543,10 @@ impl LoadedSpectrum {
     }
 }
 
-type DrawFn = fn(&DrawingArea<CanvasBackend, Shift>, &PlotData, &PlotStyle) -> Result<(), PlotError>;
+type DrawFn = fn(&DrawingArea<CanvasBackend, Shift>, &PlotData, &PlotStyle) -> Result<plot::PointPixels, PlotError>;
 
 impl LoadedSpectrum {
-    fn draw(&self, canvas: HtmlCanvasElement, scale: f64, draw: DrawFn) -> Result<(), JsValue> {
+    fn draw(&self, canvas: HtmlCanvasElement, scale: f64, draw: DrawFn) -> Result<plot::PointPixels, JsValue> {
         let backend =
             CanvasBackend::with_canvas_object(canvas).ok_or_else(|| other_error("this canvas has no 2D context"))?;
         let root = backend.into_drawing_area();
@@ -541,8 +570,9 @@ impl LoadedSpectrum {
             curve_z: &curves.z,
             model_at_data: &curves.at_data,
         };
-        draw(&root, &data, &plot_style(scale)).map_err(other_error)?;
-        root.present().map_err(|e| other_error(format!("plot error: {e}")))
+        let located = draw(&root, &data, &plot_style(scale)).map_err(other_error)?;
+        root.present().map_err(|e| other_error(format!("plot error: {e}")))?;
+        Ok(located)
     }
 }
 

@@ -927,6 +927,50 @@ function setExcluded(entry, frequencies) {
   showSelected();
 }
 
+/** The same measured frequency, written out or read back (0.5 %, as the core's exclusions match). */
+function sameHz(a, b) {
+  return Math.abs(a - b) <= 5e-3 * Math.max(Math.abs(a), Math.abs(b));
+}
+
+/**
+ * Clicking a point of the Nyquist or Bode plot leaves it out of the selected spectrum's
+ * fit, clicking it again brings it back; Shift-dragging across the Bode plot leaves
+ * out every point of that frequency range. Which point is under the pointer comes from
+ * the core, which knows where it drew each one.
+ */
+function wireMasking() {
+  const devicePoint = (canvas, ev) => {
+    const box = canvas.getBoundingClientRect();
+    return [(ev.clientX - box.left) * (canvas.width / box.width), (ev.clientY - box.top) * (canvas.height / box.height)];
+  };
+  const CLICK_RADIUS_CSS_PX = 8;
+  for (const kind of ['nyquist', 'bode']) {
+    const canvas = canvases[kind]();
+    let sweepFrom = null;
+    canvas.addEventListener('pointerdown', (ev) => {
+      sweepFrom = kind === 'bode' && ev.shiftKey ? devicePoint(canvas, ev)[0] : null;
+    });
+    canvas.addEventListener('pointerup', (ev) => {
+      const entry = byId.get(selectedId);
+      if (!entry?.loaded || entry.state !== 'done') return;
+      const [x, y] = devicePoint(canvas, ev);
+      const excluded = entry.excludedHz ?? [];
+      if (sweepFrom !== null && Math.abs(x - sweepFrom) > 3) {
+        const swept = entry.loaded.frequenciesBetween(sweepFrom, x);
+        sweepFrom = null;
+        if (swept.length) setExcluded(entry, [...excluded, ...swept]);
+        return;
+      }
+      sweepFrom = null;
+      const scale = canvas.width / canvas.getBoundingClientRect().width;
+      const f = entry.loaded.pointAt(kind, x, y, CLICK_RADIUS_CSS_PX * scale);
+      if (f === undefined || f === null) return;
+      const wasExcluded = excluded.some((g) => sameHz(g, f));
+      setExcluded(entry, wasExcluded ? excluded.filter((g) => !sameHz(g, f)) : [...excluded, f]);
+    });
+  }
+}
+
 function wireKk() {
   $('#kk-exclude-flagged').addEventListener('click', () => {
     const entry = byId.get(selectedId);
@@ -1479,6 +1523,8 @@ async function main() {
   const asked = Number(new URLSearchParams(window.location.search).get('workers'));
   pool = Number.isInteger(asked) && asked > 0 ? new FitPool(module, asked) : new FitPool(module);
   window.sigmafitPoolSize = pool.size;
+  // For the end-to-end test of masking: the point the core drew at (x, y) of a plot.
+  window.sigmafitPointAt = (kind, x, y, radius) => byId.get(selectedId)?.loaded?.pointAt(kind, x, y, radius) ?? null;
   timings.exploreMs = explorer.timings;
   // Where each worker's time went (read, fit, parse of the result, posting): for the bench.
   timings.workers = () => pool.workers.map((slot) => slot.stats ?? null);
@@ -1490,6 +1536,7 @@ async function main() {
   wireDefaults();
   wireExport();
   wireKk();
+  wireMasking();
   wireSidebarHeight();
   wireResize();
   wireProgress();

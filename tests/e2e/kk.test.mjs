@@ -80,3 +80,69 @@ describe('Lin-KK on the page', () => {
     await context.close();
   });
 });
+
+describe('masking points by hand', () => {
+  before(async () => {
+    server = await startServer();
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('leaves out a clicked point and brings it back, and a Shift-dragged frequency range of the Bode plot', async () => {
+    const { page, context, problems } = await openPage(browser, server.origin, { width: 1280, height: 720 });
+    const pointsFitted = () => page.$eval('#fit-stats', (node) => Number(/(\d+) of 71/.exec(node.textContent)?.[1]));
+    await page.waitForFunction(() => /71 of 71/.test(document.querySelector('#fit-stats')?.textContent ?? ''), null, { timeout: 30_000 });
+    const rCon = () => page.$eval('[data-result="r-con"]', (node) => node.dataset.value);
+    const canvas = await page.$('#plot-nyquist');
+    const box = await canvas.boundingBox();
+    // The first point found scanning the canvas (CSS pixels, every 2), as the core locates it.
+    const hit = await page.evaluate(({ w, h }) => {
+      const scale = document.querySelector('#plot-nyquist').width / w;
+      for (let x = 0; x < w; x += 2) {
+        for (let y = 0; y < h; y += 2) {
+          const f = window.sigmafitPointAt('nyquist', x * scale, y * scale, 1.5 * scale);
+          if (f) return { x, y, f };
+        }
+      }
+      return null;
+    }, { w: box.width, h: box.height });
+    assert.ok(hit, 'a point of the Nyquist plot is found under the pointer');
+    const before = await rCon();
+    await page.mouse.click(box.x + hit.x, box.y + hit.y);
+    await page.waitForFunction(() => /70 of 71/.test(document.querySelector('#fit-stats')?.textContent ?? ''), null, { timeout: 30_000 });
+    assert.equal(await pointsFitted(), 70);
+    // Exported with the spectrum's settings: the frequency clicked.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
+    const exported = JSON.parse(await readFile(await download.path(), 'utf8'));
+    const excluded = exported.results[0].settings.exclude_f_hz;
+    assert.equal(excluded.length, 1);
+    assert.ok(Math.abs(excluded[0] / hit.f - 1) < 1e-9, `${excluded} vs ${hit.f}`);
+    // Clicked again, it is back.
+    await page.mouse.click(box.x + hit.x, box.y + hit.y);
+    await page.waitForFunction(() => /71 of 71/.test(document.querySelector('#fit-stats')?.textContent ?? ''), null, { timeout: 30_000 });
+    assert.equal(await rCon(), before);
+
+    // Shift-drag across the left third of the Bode plot: the lowest frequencies go.
+    await page.$eval('#plot-bode', (node) => node.scrollIntoView({ block: 'center' }));
+    const bode = await (await page.$('#plot-bode')).boundingBox();
+    await page.keyboard.down('Shift');
+    await page.mouse.move(bode.x + 2, bode.y + bode.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(bode.x + bode.width / 3, bode.y + bode.height / 2, { steps: 4 });
+    await page.mouse.up();
+    await page.keyboard.up('Shift');
+    await page.waitForFunction(() => !/71 of 71/.test(document.querySelector('#fit-stats')?.textContent ?? ''), null, { timeout: 30_000 });
+    const left = await pointsFitted();
+    assert.ok(left < 71 && left > 35, `points fitted after the sweep: ${left}`);
+    const [download2] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
+    const swept = JSON.parse(await readFile(await download2.path(), 'utf8')).results[0].settings.exclude_f_hz;
+    assert.equal(swept.length, 71 - left);
+    // The example runs from 1 MHz down to 0.1 Hz: the left third of the axis is below about 100 Hz.
+    assert.ok(swept.every((f) => f < 1e3), JSON.stringify(swept));
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+});
