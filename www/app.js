@@ -350,7 +350,7 @@ function placeAll() {
 /** This browser's storage, once opened (null where it keeps nothing). */
 let store = null;
 /** What of a spectrum's row is kept besides its bytes: what was typed in the series table. */
-const EDIT_FIELDS = ['typedPressureMpa', 'thicknessMm', 'seriesLabel', 'typedRun'];
+const EDIT_FIELDS = ['typedPressureMpa', 'thicknessMm', 'seriesLabel', 'typedRun', 'excludedHz'];
 
 function editsOf(entry) {
   return Object.fromEntries(EDIT_FIELDS.map((k) => [k, entry[k] ?? null]));
@@ -362,7 +362,11 @@ function keptEdits(edits) {
   for (const k of EDIT_FIELDS) {
     const v = edits?.[k];
     if (v === null || v === undefined) continue;
-    if (k === 'typedPressureMpa' || k === 'typedRun' ? Number.isFinite(v) : typeof v === 'string') out[k] = v;
+    if (k === 'excludedHz') {
+      if (Array.isArray(v) && v.every((f) => Number.isFinite(f) && f > 0)) out[k] = v;
+    } else if (k === 'typedPressureMpa' || k === 'typedRun' ? Number.isFinite(v) : typeof v === 'string') {
+      out[k] = v;
+    }
   }
   return out;
 }
@@ -925,6 +929,7 @@ function setExcluded(entry, frequencies) {
   entry.excludedHz = [...new Set(frequencies)].sort((x, y) => x - y);
   scheduleFits();
   showSelected();
+  keepEditsOfAll();
 }
 
 /** The same measured frequency, written out or read back (0.5 %, as the core's exclusions match). */

@@ -208,8 +208,9 @@ pub fn boundary(c_norm_max_f_per_cm: f64, fitted_f_max_hz: f64, own_c_norm: Opti
         c_norm_max_f_per_cm,
         fitted_f_max_hz,
         sigma_s_per_cm: sigma,
-        own_c_norm_f_per_cm: own_c_norm,
-        own_sigma_s_per_cm: own_c_norm.map(|c| c * fitted_f_max_hz),
+        own_c_norm_f_per_cm: own_c_norm.filter(|c| c.is_finite()),
+        // A C·d/A at the edge of f64's range times f_max can overflow: no figure then.
+        own_sigma_s_per_cm: own_c_norm.map(|c| c * fitted_f_max_hz).filter(|s| s.is_finite()),
         differs_from_paper: (sigma / PAPER_THRESHOLD_S_PER_CM).log10().abs() > 3f64.log10(),
     }
 }
