@@ -276,33 +276,42 @@ fn check_parameter_names(settings: &Settings, circuits: &[crate::circuit::Circui
     Ok(())
 }
 
-/// |Z| a fit takes, in Ω: far beyond any instrument (fΩ to TΩ), and far enough inside
-/// f64's range that the squares and products of a fit neither overflow nor underflow.
-pub const IMPEDANCE_RANGE_OHM: (f64, f64) = (1e-100, 1e100);
+/// |Z| a fit takes, in Ω: far beyond any instrument (µΩ to TΩ), and narrow enough that
+/// a fit's weights (1/|Z|²) times its squared residuals stay inside f64's range across
+/// the whole spectrum (the fuzzer overflowed them with |Z| from 1e-91 to 1e98 Ω).
+pub const IMPEDANCE_RANGE_OHM: (f64, f64) = (1e-30, 1e30);
 
-/// A spectrum whose |Z| leaves [`IMPEDANCE_RANGE_OHM`] is refused, naming the point:
-/// its fit would end in infinities, not in a wrong-but-finite number.
+/// Frequencies a fit takes, in Hz: far beyond any instrument (µHz to GHz), and narrow
+/// enough that ω², ω^α and their derivatives stay finite.
+pub const FREQUENCY_RANGE_HZ: (f64, f64) = (1e-30, 1e30);
+
+/// A spectrum whose |Z| or frequency leaves [`IMPEDANCE_RANGE_OHM`] or
+/// [`FREQUENCY_RANGE_HZ`] is refused, naming the point: its fit would end in
+/// infinities, not in a wrong-but-finite number.
 fn check_magnitudes(spectrum: &Spectrum) -> Result<(), FitError> {
     let (lo, hi) = IMPEDANCE_RANGE_OHM;
-    let outside = spectrum
-        .freq_hz
-        .iter()
-        .zip(&spectrum.z)
-        .find(|(_, z)| !(z.norm() <= hi && (z.norm() >= lo || z.norm() == 0.0)));
-    match outside {
-        None => Ok(()),
-        Some((f, z)) => Err(FitError(format!(
-            "at {} |Z| = {:e} Ω lies outside the {lo:e} to {hi:e} Ω a fit can take: check the file's units",
-            crate::numfmt::hz(*f, crate::numfmt::Style::Ascii),
-            z.norm()
-        ))),
+    let (f_lo, f_hi) = FREQUENCY_RANGE_HZ;
+    for (f, z) in spectrum.freq_hz.iter().zip(&spectrum.z) {
+        if !(*f >= f_lo && *f <= f_hi) {
+            return Err(FitError(format!(
+                "the frequency {f:e} Hz lies outside the {f_lo:e} to {f_hi:e} Hz a fit can take: check the file's units"
+            )));
+        }
+        if !(z.norm() >= lo && z.norm() <= hi) {
+            return Err(FitError(format!(
+                "at {} |Z| = {:e} Ω lies outside the {lo:e} to {hi:e} Ω a fit can take: check the file's units",
+                crate::numfmt::hz(*f, crate::numfmt::Style::Ascii),
+                z.norm()
+            )));
+        }
     }
+    Ok(())
 }
 
 /// A fit whose residual is not a finite number diverged: it is an error, not a result
 /// whose numbers would be NaN or infinite.
 fn finite(fit: FitResult) -> Result<FitResult, FitError> {
-    if fit.stats.rss.is_finite() && fit.values.iter().all(|v| v.is_finite()) {
+    if fit.stats.rss.is_finite() && fit.stats.rms_relative.is_finite() && fit.values.iter().all(|v| v.is_finite()) {
         Ok(fit)
     } else {
         Err(FitError(format!(
