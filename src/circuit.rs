@@ -126,6 +126,17 @@ pub struct Element {
     pub first_param: usize,
 }
 
+/// One step of [`Circuit::postorder`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TreeStep {
+    /// The element with this index in [`Circuit::elements`].
+    Element(usize),
+    /// The last this many blocks, joined in series (left to right).
+    Series(usize),
+    /// The last this many blocks, joined in parallel (top to bottom).
+    Parallel(usize),
+}
+
 #[derive(Debug, Clone, PartialEq)]
 enum NodeKind {
     Element(usize),
@@ -292,6 +303,26 @@ impl Circuit {
             params: parser.params,
             flat,
         })
+    }
+
+    /// The circuit's tree in post-order (children before the group that joins them), so
+    /// a drawing can be built with an explicit stack instead of recursion.
+    pub fn postorder(&self) -> Vec<TreeStep> {
+        let mut steps = Vec::new();
+        // (node, children already pushed): an explicit stack, so no depth limit is needed.
+        let mut stack: Vec<(&Node, bool)> = vec![(&self.root, false)];
+        while let Some((node, expanded)) = stack.pop() {
+            match &node.kind {
+                NodeKind::Element(i) => steps.push(TreeStep::Element(*i)),
+                NodeKind::Series(children) | NodeKind::Parallel(children) if !expanded => {
+                    stack.push((node, true));
+                    stack.extend(children.iter().rev().map(|c| (c, false)));
+                }
+                NodeKind::Series(children) => steps.push(TreeStep::Series(children.len())),
+                NodeKind::Parallel(children) => steps.push(TreeStep::Parallel(children.len())),
+            }
+        }
+        steps
     }
 
     /// Which of the study's shapes the circuit has, whatever its labels and bounds:

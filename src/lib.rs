@@ -27,6 +27,7 @@
 pub mod analysis;
 pub mod circuit;
 pub mod diagnosis;
+pub mod diagram;
 pub mod exclude;
 pub mod explore;
 pub mod finite;

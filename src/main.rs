@@ -64,6 +64,10 @@ fn usage() -> String {
         "  {:<26}what each column of a table holds, when its header is not recognised:\n{:<28}f, re, im, -im (holds -Z''), mod, phase (degrees), -phase or _ (unused)\n",
         "--columns f,re,-im", ""
     ));
+    text.push_str(&format!(
+        "  {:<26}write the fitted circuit as an SVG diagram (one input file)\n",
+        "--diagram FILE.svg"
+    ));
     text.push_str("\noptions of series:\n");
     for (flag, help) in cli_series::OPTIONS {
         text.push_str(&format!("  {flag:<26}{help}\n"));
@@ -79,6 +83,8 @@ struct Args {
     settings: SettingsInput,
     /// `--columns`: how to read tables whose header is not recognised.
     columns: Option<ColumnMapping>,
+    /// `--diagram FILE.svg`: where to write the fitted circuit's diagram (one input file only).
+    diagram: Option<String>,
 }
 
 enum Command {
@@ -138,6 +144,13 @@ fn main() -> ExitCode {
                     json_items.push(to_json(file, &outcome.analysis, &report));
                 } else {
                     print!("{}", text_report(file, &outcome.analysis, &report));
+                }
+                if let Some(path) = &args.diagram {
+                    let svg = sigmafit::diagram::svg(&outcome.fit.circuit, Some(&outcome.fit.values));
+                    if let Err(e) = std::fs::write(path, svg) {
+                        eprintln!("error: {path}: cannot write the diagram: {e}");
+                        any_failed = true;
+                    }
                 }
             }
             Err(detail) => {
@@ -221,6 +234,7 @@ fn parse_args(argv: &[String]) -> Result<Command, ArgsError> {
     let mut settings = SettingsInput::default();
     let mut series_options = cli_series::SeriesOptions::default();
     let mut columns = None;
+    let mut diagram = None;
     while let Some(arg) = iter.next() {
         let (flag, inline) = match arg.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
@@ -239,6 +253,14 @@ fn parse_args(argv: &[String]) -> Result<Command, ArgsError> {
             columns = Some(
                 ColumnMapping::parse(&value).map_err(|why| ArgsError::Usage(format!("--columns {value}: {why}")))?,
             );
+        } else if flag == "--diagram" && !series {
+            diagram = Some(match inline {
+                Some(v) => v,
+                None => iter
+                    .next()
+                    .cloned()
+                    .ok_or_else(|| ArgsError::Usage("--diagram needs a file name such as circuit.svg".into()))?,
+            });
         } else if series && cli_series::takes_value(flag) {
             let value = match inline {
                 Some(v) => v,
@@ -276,11 +298,18 @@ fn parse_args(argv: &[String]) -> Result<Command, ArgsError> {
             options: series_options,
         }));
     }
+    if diagram.is_some() && files.len() != 1 {
+        return Err(ArgsError::Usage(format!(
+            "--diagram draws one fit; {} input files were given",
+            files.len()
+        )));
+    }
     Ok(Command::Fit(Args {
         files,
         json,
         settings,
         columns,
+        diagram,
     }))
 }
 

@@ -465,6 +465,14 @@ impl LoadedSpectrum {
         to_js(&self.outcome.as_ref().and_then(|o| o.analysis.sigma_s_per_cm.as_ref()))
     }
 
+    /// The latest fit's circuit drawn as SVG text, each element with its fitted values
+    /// ([`crate::diagram`]); null without a fit. A getter, so a worker's result does not carry it.
+    #[wasm_bindgen(getter, js_name = circuitDiagramSvg)]
+    pub fn circuit_diagram_svg(&self) -> Option<String> {
+        let fit = &self.outcome.as_ref()?.fit;
+        Some(crate::diagram::svg(&fit.circuit, Some(&fit.values)))
+    }
+
     /// Wall time of the latest fit and diagnosis inside WebAssembly, ms (the result's `fit_ms`).
     #[wasm_bindgen(getter, js_name = fitMs)]
     pub fn fit_ms(&self) -> Option<f64> {

@@ -362,3 +362,37 @@ fn a_circuit_in_boukamps_code_is_fitted_and_reported_in_both_notations() {
         "{stdout}"
     );
 }
+
+#[test]
+fn diagram_writes_the_fitted_circuit_as_svg_with_its_values() {
+    let dir = temp_dir("diagram");
+    let file = dir.join("arc.csv");
+    let svg_path = dir.join("circuit.svg");
+    std::fs::write(&file, semicircle_csv(50.0, 930.0, 4e-9)).unwrap();
+    let out = bin()
+        .args(["fit", "--circuit", "R0-p(R1,C1)", "--diagram"])
+        .arg(&svg_path)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"), "{svg}");
+    assert_eq!(svg.matches(r#"<g class="element""#).count(), 3);
+    for label in ["R0", "R1", "C1"] {
+        assert!(svg.contains(&format!(">{label}</text>")), "{label}: {svg}");
+    }
+    // The noise-free arc's own components, typeset as on the page.
+    for value in [">50.0\u{a0}Ω<", ">930\u{a0}Ω<", ">4.00\u{a0}×\u{a0}10⁻⁹\u{a0}F<"] {
+        assert!(svg.contains(value), "{value}: {svg}");
+    }
+    // One drawing for one fit: two input files are refused before anything is fitted.
+    let two = bin()
+        .args(["fit", "--diagram", "x.svg"])
+        .arg(&file)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(two.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&two.stderr).contains("--diagram draws one fit"));
+}

@@ -91,6 +91,7 @@ function clearResult(sentence = '') {
   $('#circuit-string').textContent = '';
   $('#choice-sentence').textContent = sentence;
   $('#param-table tbody').replaceChildren();
+  renderDiagram(null);
   $('#fit-stats').replaceChildren();
   $('#spectrum-note').textContent = '';
   $('#choice-facts').replaceChildren();
@@ -123,6 +124,7 @@ export function renderResult(entry, context = {}) {
   const { analysis: a, report } = entry.result;
   renderHeadline(a, report, context.assumed ?? []);
   renderParams(a, report);
+  renderDiagram(entry);
   renderChoice(a, report);
   renderAttribution(a, report);
 }
@@ -219,6 +221,23 @@ function paramName(name) {
   if (!m) return name;
   const suffix = m[3] === 'alpha' ? ' α' : m[3] ? ` ${m[3]}` : '';
   return `<i>${m[1]}</i><sub>${m[2]}</sub>${suffix}`;
+}
+
+/**
+ * The fitted circuit as the core draws it (SVG text from Rust, every label escaped
+ * there), parsed as SVG rather than set as HTML so nothing in it can run.
+ */
+function renderDiagram(entry) {
+  const box = $('[data-result="circuit-diagram"]');
+  const svgText = entry?.loaded?.circuitDiagramSvg ?? null;
+  const root = svgText ? new DOMParser().parseFromString(svgText, 'image/svg+xml').documentElement : null;
+  if (!root || root.nodeName !== 'svg') {
+    box.replaceChildren();
+    box.dataset.value = '';
+    return;
+  }
+  box.replaceChildren(document.importNode(root, true));
+  box.dataset.value = entry.result?.analysis?.circuit ?? '';
 }
 
 function renderParams(a, report) {
