@@ -401,7 +401,7 @@ function keepEditsOfAll() {
     const now = JSON.stringify(editsOf(e));
     if (now === e.keptEdits) continue;
     e.keptEdits = now;
-    store.updateEdits(e.storeKey, editsOf(e));
+    store.patch(e.storeKey, { edits: editsOf(e) });
   }
 }
 
@@ -783,7 +783,7 @@ function pageCrashed(entry, e) {
   entry.state = 'error';
   entry.error = `sigmafit crashed on this file (${messageOf(e)}). This is a bug: please report it with the file`;
   markDirty(entry);
-  if (entry.storeKey !== null && entry.storeKey !== undefined) store?.markCrashed(entry.storeKey);
+  if (entry.storeKey !== null && entry.storeKey !== undefined) store?.patch(entry.storeKey, { crashed: true });
   const box = $('#result-error');
   box.hidden = false;
   box.textContent = `sigmafit crashed on ${entry.name} and must be reloaded. Your spectra and settings are kept in this browser and come back; ${entry.name} will be marked and not opened here again. `;

@@ -74,22 +74,16 @@ export class Store {
     return this.guard(Promise.all([Promise.all(keys), done(tx)]).then(([k]) => k), []);
   }
 
-  /** What was typed in a spectrum's row (pressure, thickness, series, run). */
-  async updateEdits(key, edits) {
+  /**
+   * Changes fields of a kept spectrum: what was typed in its row (`{edits}`), or that
+   * it crashed the page's WebAssembly (`{crashed: true}`, fitted only in a worker after
+   * the reload).
+   */
+  async patch(key, fields) {
     const tx = this.db.transaction(SPECTRA, 'readwrite');
     const store = tx.objectStore(SPECTRA);
     const work = request(store.get(key)).then((record) => {
-      if (record) store.put({ ...record, edits }, key);
-    });
-    return this.guard(Promise.all([work, done(tx)]), null);
-  }
-
-  /** Marks a spectrum that crashed the page's WebAssembly: after the reload it is fitted only in a worker. */
-  async markCrashed(key) {
-    const tx = this.db.transaction(SPECTRA, 'readwrite');
-    const store = tx.objectStore(SPECTRA);
-    const work = request(store.get(key)).then((record) => {
-      if (record) store.put({ ...record, crashed: true }, key);
+      if (record) store.put({ ...record, ...fields }, key);
     });
     return this.guard(Promise.all([work, done(tx)]), null);
   }
