@@ -1286,6 +1286,43 @@ fn bode<DB: DrawingBackend>(
 // Residuals
 // ---------------------------------------------------------------------------
 
+/// The axes of a residual plot (the fit's, the Lin-KK test's): per cent, symmetric
+/// about a zero line up to `ymax`, against log f over `xr`, with its mesh drawn.
+fn residual_chart<'a, DB: DrawingBackend>(
+    body: &'a DrawingArea<DB, Shift>,
+    sz: &Sizes,
+    theme: &Theme,
+    family: &str,
+    xr: (f64, f64),
+    ymax: f64,
+    y_label: &str,
+) -> Result<ChartContext<'a, DB, Cartesian2d<LogAxis, LinAxis>>, PlotError> {
+    let yr = pad_range((-ymax, ymax), 0.1).unwrap_or((-1.0, 1.0));
+    let mut builder = chart_builder(body, sz);
+    let (pw, ph) = plotting_size(&mut builder)?;
+    let n_x = label_count(f64::from(pw), 50.0 * sz.s);
+    let n_y = label_count(f64::from(ph), 40.0 * sz.s);
+    let mut chart = builder.build_cartesian_2d(LogAxis { lo: xr.0, hi: xr.1 }, LinAxis::new(yr))?;
+    let ys = yr.1 - yr.0;
+    draw_mesh(
+        &mut chart,
+        sz,
+        theme,
+        family,
+        "f / Hz",
+        y_label,
+        (n_x, n_y),
+        &|v| format_log_tick(*v),
+        &|v| format_tick(*v, ys),
+    )?;
+    draw_polyline(
+        chart.plotting_area(),
+        &[(xr.0, 0.0), (xr.1, 0.0)],
+        stroke_style(&theme.muted, sz.thin),
+    )?;
+    Ok(chart)
+}
+
 /// Relative residuals (Z_model - Z_data) / |Z_data| in percent, real and
 /// imaginary parts, against log f.
 pub fn draw_residuals<DB: DrawingBackend>(
@@ -1327,28 +1364,8 @@ pub fn draw_residuals<DB: DrawingBackend>(
 
     let xr = log_range(data.freq_hz.iter().copied(), 0.03, 0.7).unwrap_or((1.0, 1e3));
     let ymax = finite_minmax(all().map(|p| p.1.abs())).map(|(_, hi)| hi).unwrap_or(0.0);
-    let yr = pad_range((-ymax, ymax), 0.1).unwrap_or((-1.0, 1.0));
-
-    let mut builder = chart_builder(&body, &sz);
-    let (pw, ph) = plotting_size(&mut builder)?;
-    let n_x = label_count(f64::from(pw), 50.0 * sz.s);
-    let n_y = label_count(f64::from(ph), 40.0 * sz.s);
-    let mut chart = builder.build_cartesian_2d(LogAxis { lo: xr.0, hi: xr.1 }, LinAxis::new(yr))?;
-    let ys = yr.1 - yr.0;
-    draw_mesh(
-        &mut chart,
-        &sz,
-        &theme,
-        family,
-        "f / Hz",
-        "residual / %",
-        (n_x, n_y),
-        &|v| format_log_tick(*v),
-        &|v| format_tick(*v, ys),
-    )?;
-
+    let chart = residual_chart(&body, &sz, &theme, family, xr, ymax, "residual / %")?;
     let pa = chart.plotting_area();
-    draw_polyline(pa, &[(xr.0, 0.0), (xr.1, 0.0)], stroke_style(&theme.muted, sz.thin))?;
     let hollow = marker_style(&theme.excluded, false, &sz);
     draw_markers(pa, &re_exc, Shape::Circle, sz.marker, hollow)?;
     draw_markers(pa, &im_exc, Shape::Square, sz.marker, hollow)?;
@@ -1425,27 +1442,8 @@ pub fn draw_kk_residuals<DB: DrawingBackend>(
     } else {
         largest
     };
-    let yr = pad_range((-ymax, ymax), 0.1).unwrap_or((-1.0, 1.0));
-
-    let mut builder = chart_builder(&body, &sz);
-    let (pw, ph) = plotting_size(&mut builder)?;
-    let n_x = label_count(f64::from(pw), 50.0 * sz.s);
-    let n_y = label_count(f64::from(ph), 40.0 * sz.s);
-    let mut chart = builder.build_cartesian_2d(LogAxis { lo: xr.0, hi: xr.1 }, LinAxis::new(yr))?;
-    let ys = yr.1 - yr.0;
-    draw_mesh(
-        &mut chart,
-        &sz,
-        &theme,
-        family,
-        "f / Hz",
-        "KK residual / %",
-        (n_x, n_y),
-        &|v| format_log_tick(*v),
-        &|v| format_tick(*v, ys),
-    )?;
+    let chart = residual_chart(&body, &sz, &theme, family, xr, ymax, "KK residual / %")?;
     let pa = chart.plotting_area();
-    draw_polyline(pa, &[(xr.0, 0.0), (xr.1, 0.0)], stroke_style(&theme.muted, sz.thin))?;
     if limit.is_finite() {
         // Dashed: twenty dashes across the decades.
         let (l0, l1) = (xr.0.log10(), xr.1.log10());
